@@ -1,0 +1,43 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint typecheck pytest pytest-sqlite pytest-postgresql bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/slthub demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check crypto policies
+
+typecheck: $(STAMP)
+	$(BIN)/mypy crypto policies hub alerts bench
+
+# pytest exits 5 when it collects nothing; make treats any non-zero exit as failure,
+# so an empty suite can never pass.
+pytest-sqlite: $(STAMP)
+	$(BIN)/pytest --db=sqlite
+
+pytest-postgresql: $(STAMP)
+	$(BIN)/pytest --db=postgresql
+
+pytest: pytest-sqlite pytest-postgresql
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.crypto
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

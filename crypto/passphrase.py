@@ -34,7 +34,8 @@ class KdfParams:
 # Chosen in bench/crypto.py: ~0.3 s and 128 MiB per derivation on one core of the reference
 # machine. Above OWASP's floor (19 MiB, t=2) by a wide margin, because a seized database
 # exposes these blobs to offline guessing with no rate limit; still affordable per login.
-DEFAULT_PARAMS = KdfParams(opslimit=3, memlimit=128 * 1024 * 1024)
+PRODUCTION_PARAMS = KdfParams(opslimit=3, memlimit=128 * 1024 * 1024)
+DEFAULT_PARAMS = PRODUCTION_PARAMS
 
 # The cheapest parameters libsodium accepts. Tests install them through a fixture only
 # (tests/conftest.py); nothing in the hub refers to this name.
@@ -51,6 +52,7 @@ def normalise_passphrase(passphrase: str) -> bytes:
 
 
 def lock_member_key(member: MemberKeys, passphrase: str, params: KdfParams | None = None) -> bytes:
+    # DEFAULT_PARAMS is read at call time so that the test fixture's weakening applies.
     params = params or DEFAULT_PARAMS
     salt = p.random_bytes(p.ARGON2ID_SALT_BYTES)
     nonce = p.random_bytes(p.AEAD_NONCE_BYTES)

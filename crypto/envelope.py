@@ -166,8 +166,12 @@ def verify_report_signature(
     sealed: SealedReport, header: Mapping[str, Any], signer: OrganisationPublicKeys
 ) -> None:
     """Raise `BadSignature` unless `signer` signed exactly this header and ciphertext."""
+    _verify(sealed, canonical_json(header), signer)
+
+
+def _verify(sealed: SealedReport, header_c14n: bytes, signer: OrganisationPublicKeys) -> None:
     try:
-        p.verify(signer.signing, _signed_digest(sealed, canonical_json(header)), sealed.signature)
+        p.verify(signer.signing, _signed_digest(sealed, header_c14n), sealed.signature)
     except p.PrimitiveFailure as exc:
         raise BadSignature(
             "the report was not signed by this organisation, or was changed"
@@ -215,8 +219,9 @@ def open_report(
     originator recipients may not learn, the hub's `attestation` that an approved partner
     signed it, with the hub's public key.
     """
+    header_c14n = canonical_json(header)
     if signer is not None:
-        verify_report_signature(sealed, header, signer)
+        _verify(sealed, header_c14n, signer)
     elif attestation is not None and hub_public is not None:
         from crypto.signing import verify_report_attestation
 
@@ -224,7 +229,7 @@ def open_report(
     else:
         raise BadSignature("nothing to verify the report against")
     key = unwrap_report_key(sealed, recipient_id=recipient_id, recipient=recipient)
-    return _decrypt(sealed, canonical_json(header), key)
+    return _decrypt(sealed, header_c14n, key)
 
 
 def reseal_for(

@@ -1,7 +1,533 @@
-"""The `slthub` command. Until the hub skeleton lands it only reports its version."""
+"""The `slthub` command (Typer: typed options, generated help, and a test runner built in).
 
-from importlib.metadata import version
+Every command takes `--db URL` and `--json`. Errors print a sentence a person can act on
+and exit 1; `--json` prints one object either way, for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from sqlalchemy.orm import Session
+
+from hub.actors import CONSOLE
+from hub.config import Settings
+from hub.errors import HubError
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="SLT Hub: encrypted security-information sharing.",
+)
+org_app = typer.Typer(no_args_is_help=True, help="Partner organisations.")
+user_app = typer.Typer(no_args_is_help=True, help="Members of organisations.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="database URL (default: SLTHUB_DATABASE_URL, else sqlite:///var/hub.db)"
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object, for scripts")]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="where the hub keeps its keys (SLTHUB_DATA_DIR)")
+]
+
+
+@dataclass
+class Out:
+    as_json: bool
+
+    def done(self, data: dict[str, Any], text: str) -> None:
+        if self.as_json:
+            typer.echo(json.dumps(data, default=str))
+        else:
+            typer.echo(text)
+
+    def fail(self, message: str, code: int = 1, **data: Any) -> NoReturn:
+        if self.as_json:
+            typer.echo(json.dumps({"error": message, **data}, default=str))
+        else:
+            typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(code)
+
+
+def _settings(db: str | None, data_dir: Path | None = None, **extra: Any) -> Settings:
+    values: dict[str, Any] = dict(extra)
+    if db:
+        values["database_url"] = db
+    if data_dir:
+        values["data_dir"] = data_dir
+    return Settings(**values)
+
+
+@contextmanager
+def _session(settings: Settings, out: Out) -> Iterator[Session]:
+    from hub.db import make_engine, make_session_factory
+    from hub.keystore import load_hub_keys
+
+    if not settings.hub_keys_path.exists():
+        out.fail(f"no hub keys at {settings.hub_keys_path}: run `slthub init` first")
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
+    session = factory()
+    try:
+        yield session
+    except HubError as exc:
+        session.rollback()
+        out.fail(exc.message)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def _read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        value = sys.stdin.readline().rstrip("\r\n")
+    else:
+        value = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return str(value)
+
+
+def initialise(settings: Settings) -> dict[str, Any]:
+    """Migrate the database and create the hub's keys; safe to run again."""
+    from hub.audit import service as audit
+    from hub.audit.models import AuditAction
+    from hub.db import make_engine, make_session_factory
+    from hub.keystore import create_hub_keys
+    from hub.migrations import upgrade
+
+    upgrade(settings.database_url)
+    keys, created = create_hub_keys(settings.hub_keys_path)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine, signer=keys)() as session:
+            if created:
+                audit.record(
+                    session,
+                    action=AuditAction.HUB_INIT,
+                    actor=CONSOLE.label,
+                    details={"hub_public_key": keys.public_bytes().hex()},
+                )
+                session.commit()
+    finally:
+        engine.dispose()
+    return {
+        "database": settings.database_url,
+        "hub_keys": str(settings.hub_keys_path),
+        "hub_keys_created": created,
+        "hub_public_key": keys.public_bytes().hex(),
+    }
+
+
+@app.command()
+def init(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Create or migrate the database (Alembic) and create the hub's own keys."""
+    out = Out(as_json)
+    result = initialise(_settings(db, data_dir))
+    state = "created" if result["hub_keys_created"] else "kept"
+    out.done(
+        result,
+        f"database ready: {result['database']}\nhub keys: {result['hub_keys']} ({state})",
+    )
+
+
+def _serve(settings: Settings, host: str, port: int, out: Out) -> None:
+    import uvicorn
+
+    from hub.app import SecretsMissing, create_app
+
+    try:
+        application = create_app(settings)
+    except SecretsMissing as exc:
+        if out.as_json:
+            out.fail("the hub will not start without its secrets", missing=exc.missing)
+        out.fail("the hub will not start without:\n  - " + "\n  - ".join(exc.missing))
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def serve(
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler")] = False,
+    scheduler_only: Annotated[bool, typer.Option("--scheduler-only")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Serve the web pages and the API (the scheduler arrives with alerts)."""
+    out = Out(as_json)
+    if scheduler_only:
+        out.fail("there are no scheduled jobs yet: the scheduler arrives with alerts/", code=2)
+    _serve(_settings(db, data_dir), host, port, out)
+
+
+@app.command()
+def demo(
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="set up, print, exit")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Initialise var/, create demo organisations and people, print their logins, serve."""
+    from hub.demo import DEMO_WARNING, format_logins, populate
+
+    out = Out(as_json)
+    settings = _settings(db, data_dir, demo=True)
+    initialise(settings)
+    with _session(settings, out) as session:
+        logins = populate(session)
+    out.done(
+        {"logins": logins, "url": f"http://{host}:{port}/"},
+        f"{DEMO_WARNING}\n\n{format_logins(logins)}\n\nopen http://{host}:{port}/",
+    )
+    if not no_serve:
+        _serve(settings, host, port, out)
+
+
+# --- organisations -----------------------------------------------------------------------
+
+
+@org_app.command("create")
+def org_create(
+    name: str,
+    kind: Annotated[str, typer.Option(help="un, ingo, io, ngo or other")],
+    approve: Annotated[bool, typer.Option("--approve", help="approve it at once")] = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an organisation (pending unless --approve). Prints its id."""
+    from hub.organisations import service
+    from hub.organisations.models import OrganisationKind
+
+    out = Out(as_json)
+    try:
+        kind_value = OrganisationKind(kind)
+    except ValueError:
+        out.fail(
+            f"unknown kind {kind!r}: use one of {', '.join(k.value for k in OrganisationKind)}"
+        )
+    with _session(_settings(db, data_dir), out) as session:
+        org = service.create_organisation(
+            session, actor=CONSOLE, name=name, kind=kind_value, approve=approve
+        )
+        out.done(
+            {"id": org.id, "name": org.name, "kind": org.kind.value, "status": org.status.value},
+            org.id,
+        )
+
+
+def _org_decision(
+    ref: str, db: str | None, data_dir: Path | None, as_json: bool, approve: bool
+) -> None:
+    from hub.organisations import service
+
+    out = Out(as_json)
+    with _session(_settings(db, data_dir), out) as session:
+        org = service.find_organisation(session, ref)
+        decide = service.approve_organisation if approve else service.suspend_organisation
+        org = decide(session, actor=CONSOLE, organisation_id=org.id)
+        out.done(
+            {"id": org.id, "name": org.name, "status": org.status.value},
+            f"{org.name}: {org.status.value}",
+        )
+
+
+@org_app.command("approve")
+def org_approve(
+    organisation: Annotated[str, typer.Argument(help="id or exact name")],
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve a pending (or suspended) organisation."""
+    _org_decision(organisation, db, data_dir, as_json, approve=True)
+
+
+@org_app.command("suspend")
+def org_suspend(
+    organisation: Annotated[str, typer.Argument(help="id or exact name")],
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Suspend an organisation: it receives nothing new."""
+    _org_decision(organisation, db, data_dir, as_json, approve=False)
+
+
+@org_app.command("list")
+def org_list(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """List organisations."""
+    from hub.organisations import service
+
+    out = Out(as_json)
+    with _session(_settings(db, data_dir), out) as session:
+        orgs = service.list_organisations(session)
+        out.done(
+            {"organisations": [o.model_dump(mode="json") for o in orgs]},
+            "\n".join(f"{o.id}  {o.status.value:<9} {o.kind.value:<5} {o.name}" for o in orgs)
+            or "no organisations",
+        )
+
+
+@org_app.command("rotate-keys")
+def org_rotate_keys(
+    organisation: Annotated[str, typer.Argument(help="id or exact name")],
+    by: Annotated[str, typer.Option("--by", help="email of a member who holds the keys")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """New organisation keys, re-wrapped for every member who still holds a grant
+    (after removing a member). Prints the new recovery code once."""
+    from hub.actors import Actor
+    from hub.members import service as members
+    from hub.organisations import service
+
+    out = Out(as_json)
+    passphrase = _read_secret(f"passphrase of {by}", from_stdin=password_stdin)
+    with _session(_settings(db, data_dir), out) as session:
+        org = service.find_organisation(session, organisation)
+        member = members.find_member(session, by)
+        if member.organisation_id != org.id:
+            out.fail(f"{by} is not a member of {org.name}")
+        keys = members.unlock_with_passphrase(member, passphrase)
+        current = members.organisation_keys_for(session, member=member, keys=keys)
+        result = service.rotate_keys(
+            session,
+            actor=Actor(label=member.email, member=member, member_keys=keys),
+            organisation=org,
+            current_keys=current,
+        )
+        out.done(
+            {
+                "id": org.id,
+                "key_version": org.key_version,
+                "fingerprint": result.fingerprint,
+                "recovery_code": result.recovery_code,
+            },
+            f"{org.name}: new keys (version {org.key_version})\n"
+            f"fingerprint:   {result.fingerprint}\n"
+            f"recovery code: {result.recovery_code}\n"
+            "Write the recovery code down and keep it offline; it is not shown again.",
+        )
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    org: Annotated[str, typer.Option("--org", help="organisation id or exact name")],
+    role: Annotated[
+        list[str],
+        typer.Option("--role", help="focal_point, liaison, coordinator, committee, operator"),
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="display name")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a member. The first member of an organisation creates its keys."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from hub.members import service
+    from hub.members.models import Role
+    from hub.organisations import service as organisations
+
+    out = Out(as_json)
+    try:
+        roles = [Role(r) for r in role]
+    except ValueError:
+        out.fail(f"unknown role in {role}: use {', '.join(r.value for r in Role)}")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        out.fail(str(exc))
+    passphrase = _read_secret("passphrase", from_stdin=password_stdin, confirm=True)
+    with _session(_settings(db, data_dir), out) as session:
+        organisation = organisations.find_organisation(session, org)
+        created = service.create_member(
+            session,
+            actor=CONSOLE,
+            organisation=organisation,
+            email=email,
+            display_name=name,
+            roles=roles,
+            passphrase=passphrase,
+        )
+        member = created.member
+        data: dict[str, Any] = {
+            "id": member.id,
+            "email": member.email,
+            "organisation": {"id": organisation.id, "name": organisation.name},
+            "roles": [r.value for r in member.roles],
+        }
+        lines = [
+            f"created {member.email} ({', '.join(data['roles'])}) in {organisation.name}",
+            f"id: {member.id}",
+        ]
+        if created.recovery_code:
+            data["recovery_code"] = created.recovery_code
+            data["fingerprint"] = created.fingerprint
+            lines += [
+                f"{organisation.name} now has its keys. Fingerprint: {created.fingerprint}",
+                f"Recovery code (shown once, keep it offline): {created.recovery_code}",
+            ]
+        else:
+            lines.append(
+                "This member holds no keys until a colleague runs "
+                f"`slthub user grant {member.email} --by THEIR_EMAIL`."
+            )
+        if created.totp_uri:
+            data["totp_secret"] = created.totp_uri
+            lines += [
+                f"Second factor (add to an authenticator app, shown once): {created.totp_uri}"
+            ]
+        out.done(data, "\n".join(lines))
+        if created.totp_uri and not as_json and sys.stdout.isatty():
+            import segno
+
+            segno.make(created.totp_uri, error="m").terminal(compact=True)
+
+
+@user_app.command("grant")
+def user_grant(
+    email: Annotated[str, typer.Argument(help="the member who receives the keys")],
+    by: Annotated[str | None, typer.Option("--by", help="email of a member who holds them")] = None,
+    recovery_code: Annotated[
+        bool,
+        typer.Option(
+            "--recovery-code", help="read the organisation's recovery code instead of a passphrase"
+        ),
+    ] = False,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give a member their organisation's keys (passphrase of --by read from stdin)."""
+    from hub.members import service
+
+    out = Out(as_json)
+    if (by is None) == (not recovery_code):
+        out.fail("give either --by EMAIL (their passphrase on stdin) or --recovery-code")
+    with _session(_settings(db, data_dir), out) as session:
+        if recovery_code:
+            code = _read_secret("recovery code", from_stdin=password_stdin)
+            wrap = service.grant_with_recovery_code(session, target_email=email, code=code)
+        else:
+            assert by is not None  # noqa: S101 (checked above)
+            secret = _read_secret(f"passphrase of {by}", from_stdin=password_stdin)
+            wrap = service.grant_with_passphrase(
+                session, target_email=email, granter_email=by, passphrase=secret
+            )
+        out.done(
+            {"member_id": wrap.member_id, "keys": "granted", "key_version": wrap.key_version},
+            f"{email} now holds the organisation's keys (version {wrap.key_version})",
+        )
+
+
+@user_app.command("remove")
+def user_remove(
+    email: str, db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Remove a member: their grant, sessions and key are deleted."""
+    from hub.members import service
+
+    out = Out(as_json)
+    with _session(_settings(db, data_dir), out) as session:
+        member = service.find_member(session, email)
+        service.remove_member(session, actor=CONSOLE, member_id=member.id)
+        out.done(
+            {"id": member.id, "status": "removed"},
+            f"removed {email}. Run `slthub org rotate-keys` for their organisation in case "
+            "they kept a copy of its keys.",
+        )
+
+
+@user_app.command("reset-passphrase")
+def user_reset_passphrase(
+    email: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A forgotten passphrase: new member key, so the member needs a new grant."""
+    from hub.members import service
+
+    out = Out(as_json)
+    passphrase = _read_secret("new passphrase", from_stdin=password_stdin, confirm=True)
+    with _session(_settings(db, data_dir), out) as session:
+        member = service.reset_passphrase(
+            session, actor=CONSOLE, email=email, passphrase=passphrase
+        )
+        out.done(
+            {"id": member.id, "keys": "not_granted"},
+            f"{email} has a new passphrase and a new key; a colleague must grant them "
+            "the organisation's keys again.",
+        )
+
+
+@user_app.command("list")
+def user_list(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """List active members."""
+    from hub.members import service
+
+    out = Out(as_json)
+    with _session(_settings(db, data_dir), out) as session:
+        rows = service.list_members(session, actor=CONSOLE)
+        out.done(
+            {"members": [m.model_dump(mode="json") for m in rows]},
+            "\n".join(
+                f"{m.email:<40} {m.organisation.name:<30} {m.keys:<12} {','.join(m.roles)}"
+                for m in rows
+            )
+            or "no members",
+        )
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the audit chain; exit 1 at the first broken link."""
+    from hub.audit import service
+    from hub.keystore import load_hub_keys
+
+    out = Out(as_json)
+    settings = _settings(db, data_dir)
+    with _session(settings, out) as session:
+        result = service.verify(
+            session, hub_public=load_hub_keys(settings.hub_keys_path).public_bytes()
+        )
+    if result.ok:
+        out.done(result.as_dict(), f"audit chain intact: {result.entries} entries")
+    else:
+        out.fail(
+            f"audit chain broken at entry {result.first_bad}: {result.problem}", **result.as_dict()
+        )
 
 
 def main() -> None:
-    print(f"slthub {version('slt-hub')}")
+    app()

@@ -1,0 +1,56 @@
+"""Who is acting: a logged-in member, or the operator at the console (the CLI).
+
+The CLI runs with the database's credentials, so it is as powerful as the operator already
+is; it is still named in every audit entry it writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from crypto import MemberKeys
+from hub.errors import Forbidden
+from hub.i18n import gettext as _
+from hub.members.models import Member, Role
+
+
+class Permission(StrEnum):
+    ORGANISATION_CREATE = "organisation:create"
+    ORGANISATION_DECIDE = "organisation:decide"
+    AUDIT_READ = "audit:read"
+    MEMBER_REMOVE = "member:remove"
+
+
+PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.ORGANISATION_CREATE: frozenset({Role.COMMITTEE}),
+    Permission.ORGANISATION_DECIDE: frozenset({Role.COMMITTEE}),
+    Permission.AUDIT_READ: frozenset({Role.COMMITTEE, Role.OPERATOR}),
+    Permission.MEMBER_REMOVE: frozenset({Role.FOCAL_POINT, Role.OPERATOR}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    label: str
+    member: Member | None = None
+    member_keys: MemberKeys | None = None
+    session_id: str | None = None
+
+    @property
+    def id(self) -> str | None:
+        return self.member.id if self.member else None
+
+    @property
+    def is_console(self) -> bool:
+        return self.member is None
+
+    def require(self, permission: Permission) -> None:
+        if self.member is None:
+            return
+        if not self.member.has_role(*PERMISSIONS[permission]):
+            roles = ", ".join(sorted(PERMISSIONS[permission]))
+            raise Forbidden(_("This needs one of these roles: %(roles)s.") % {"roles": roles})
+
+
+CONSOLE = Actor(label="console")

@@ -1,0 +1,87 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub import errors
+from hub.audit.api import router as audit_router
+from hub.auth.api import router as auth_router
+from hub.auth.pages import router as auth_pages
+from hub.config import Settings
+from hub.db import make_engine, make_session_factory
+from hub.health import router as health_router
+from hub.keystore import load_hub_keys
+from hub.members.api import router as members_router
+from hub.organisations.api import router as organisations_router
+from hub.security import HubMiddleware
+
+API_PREFIX = "/api/v1"
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SLT Hub API</title>
+<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
+</head><body><div id="swagger-ui"></div>
+<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script>
+</body></html>"""
+
+
+class SecretsMissing(RuntimeError):
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("the hub will not start without: " + "; ".join(missing))
+        self.missing = missing
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    session_factory: sessionmaker[Session] | None = None,
+    hub_keys: Any = None,
+) -> FastAPI:
+    """Build the app. Tests pass their own session factory (bound to a rolled-back
+    connection) and hub keys; `slthub serve` passes neither."""
+    settings = settings or Settings()
+    missing = settings.missing_secrets()
+    if missing:
+        raise SecretsMissing(missing)
+    if session_factory is None:
+        hub_keys = hub_keys or load_hub_keys(settings.hub_keys_path)
+        session_factory = make_session_factory(make_engine(settings.database_url), signer=hub_keys)
+
+    app = FastAPI(
+        title="SLT Hub",
+        version="0.1.0",
+        summary="Encrypted security-information sharing under Saving Lives Together.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    # Demo mode has no configured secret: a per-process one only means CSRF tokens of an
+    # earlier run no longer match, which is harmless.
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    app.state.csrf_secret = (secret or secrets.token_urlsafe(32)).encode()
+    app.state.scheduler = None
+
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (health_router, auth_router, organisations_router, members_router, audit_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(auth_pages)
+    app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_DOCS_PAGE)
+
+    app.add_middleware(HubMiddleware, https=settings.https)
+    return app

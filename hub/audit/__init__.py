@@ -1,0 +1,1 @@
+"""The audit chain: an append-only, hash-chained log whose head the hub signs."""

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base
+
+
+class AuditAction(StrEnum):
+    HUB_INIT = "hub:init"
+    ORGANISATION_CREATE = "organisation:create"
+    ORGANISATION_APPROVE = "organisation:approve"
+    ORGANISATION_SUSPEND = "organisation:suspend"
+    ORGANISATION_KEYS_CREATE = "organisation:create-keys"
+    ORGANISATION_ROTATE_KEYS = "organisation:rotate-keys"
+    MEMBER_CREATE = "member:create"
+    MEMBER_GRANT = "member:grant"
+    MEMBER_REMOVE = "member:remove"
+    MEMBER_CHANGE_PASSPHRASE = "member:change-passphrase"  # noqa: S105 (an action name)
+    MEMBER_RESET_PASSPHRASE = "member:reset-passphrase"  # noqa: S105 (an action name)
+    MEMBER_ENROL_TOTP = "member:enrol-totp"
+    LOGIN = "auth:login"
+    LOGIN_FAILED = "auth:login-failed"
+    LOGOUT = "auth:logout"
+
+
+class AuditEntry(Base):
+    """One link of the chain. Rows are only ever inserted; `hash` covers every other column
+    and the previous entry's hash, so an edit, a deletion or a reordering shows."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str | None] = mapped_column(String(200))
+    # Canonical JSON text, stored as the exact bytes that were hashed.
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's last link, signed by the hub: truncating the tail shows too."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int]
+    hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)

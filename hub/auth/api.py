@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from hub.auth import service
+from hub.auth.schemas import LoginIn, Token
+from hub.deps import ActorDep, SessionDep, SettingsDep, client_address
+from hub.errors import Unauthorized
+from hub.members import service as members
+from hub.members.schemas import Me, OrganisationRef, PassphraseChange
+
+router = APIRouter(tags=["auth"])
+
+_PROBLEMS: dict[int | str, dict[str, object]] = {
+    401: {"description": "Not logged in, or wrong credentials"},
+    429: {"description": "Too many failed logins; see Retry-After"},
+}
+
+
+@router.post("/auth/login", response_model=Token, responses=_PROBLEMS)
+def login(body: LoginIn, request: Request, session: SessionDep, settings: SettingsDep) -> Token:
+    result = service.login(
+        session,
+        settings=settings,
+        email=body.email,
+        passphrase=body.password,
+        totp=body.totp,
+        address=client_address(request),
+    )
+    return Token(access_token=result.token, expires_at=result.expires_at)
+
+
+@router.post("/auth/logout", status_code=204, responses=_PROBLEMS)
+def logout(actor: ActorDep, session: SessionDep) -> Response:
+    service.logout(session, actor=actor)
+    return Response(status_code=204)
+
+
+@router.post("/auth/passphrase", status_code=204, responses=_PROBLEMS)
+def change_passphrase(body: PassphraseChange, actor: ActorDep, session: SessionDep) -> Response:
+    members.change_passphrase(
+        session, actor=actor, current=body.current_password, new=body.new_password
+    )
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=Me, responses=_PROBLEMS)
+def me(actor: ActorDep, session: SessionDep) -> Me:
+    member = actor.member
+    if member is None:  # bearer tokens always belong to a member
+        raise Unauthorized("no member")
+    granted = members.wrap_of(session, member) is not None
+    return Me(
+        id=member.id,
+        email=member.email,
+        display_name=member.display_name,
+        organisation=OrganisationRef(id=member.organisation.id, name=member.organisation.name),
+        roles=member.roles,
+        keys="granted" if granted else "not_granted",
+        keys_help=None if granted else members.keys_help(),
+    )

@@ -1,0 +1,163 @@
+"""The login page and the landing page: plain HTML forms, no JavaScript needed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hub.actors import Actor
+from hub.auth import service
+from hub.deps import SessionDep, SettingsDep, client_address
+from hub.errors import Forbidden, HubError, TooManyAttempts
+from hub.i18n import gettext as _
+from hub.members import service as members
+from hub.organisations import service as organisations
+from hub.security import SESSION_COOKIE
+from hub.web import form_csrf_ok, render, secure_cookies, session_cookie
+
+router = APIRouter(include_in_schema=False)
+
+FormText = Annotated[str, Form(max_length=1024)]
+
+
+def _actor_or_none(request: Request, session: SessionDep) -> Actor | None:
+    token = session_cookie(request)
+    if not token:
+        return None
+    try:
+        return service.authenticate(session, token=token)
+    except HubError:
+        return None
+
+
+def _to_login() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _require_csrf(request: Request, token: str) -> None:
+    if not form_csrf_ok(request, token):
+        raise Forbidden(
+            _(
+                "This form has expired or did not come from this site. "
+                "Reload the page and try again."
+            )
+        )
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "auth/login.html")
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: FormText = "",
+    password: FormText = "",
+    totp: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    _require_csrf(request, csrf_token)
+    try:
+        result = service.login(
+            session,
+            settings=settings,
+            email=email,
+            passphrase=password,
+            totp=totp or None,
+            address=client_address(request),
+        )
+    except TooManyAttempts as exc:
+        page = render(request, "auth/login.html", status=429, error=exc.message, email=email)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    except HubError as exc:
+        return render(request, "auth/login.html", status=exc.status, error=exc.message, email=email)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.token,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        path="/",
+        max_age=settings.session_hours * 3600,
+    )
+    return response
+
+
+@router.get("/")
+def landing(request: Request, session: SessionDep) -> Response:
+    actor = _actor_or_none(request, session)
+    if actor is None or actor.member is None:
+        return _to_login()
+    member = actor.member
+    granted = members.wrap_of(session, member) is not None
+    return render(
+        request,
+        "auth/landing.html",
+        member=member,
+        organisation=member.organisation,
+        roles=", ".join(member.roles),
+        granted=granted,
+        keys_help=None if granted else members.keys_help(),
+        fingerprint=organisations.fingerprint(member.organisation),
+    )
+
+
+@router.post("/logout")
+def logout_submit(request: Request, session: SessionDep, csrf_token: FormText = "") -> Response:
+    _require_csrf(request, csrf_token)
+    actor = _actor_or_none(request, session)
+    if actor is not None:
+        service.logout(session, actor=actor)
+    return _to_login()
+
+
+def _totp_page(
+    request: Request, actor: Actor, secret: str, error: str | None = None, status: int = 200
+) -> Response:
+    assert actor.member is not None  # noqa: S101 (callers checked)
+    uri = members.totp_uri(actor.member, secret)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4, omitsize=True)
+    return render(
+        request, "auth/totp.html", status=status, secret=secret, qr_svg=qr_svg, error=error
+    )
+
+
+@router.get("/account/totp")
+def totp_page(request: Request, session: SessionDep) -> Response:
+    actor = _actor_or_none(request, session)
+    if actor is None or actor.member is None:
+        return _to_login()
+    if actor.member.totp_secret is not None:
+        return RedirectResponse("/", status_code=303)
+    return _totp_page(request, actor, members.new_totp_secret())
+
+
+@router.post("/account/totp")
+def totp_submit(
+    request: Request,
+    session: SessionDep,
+    secret: FormText = "",
+    totp: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    _require_csrf(request, csrf_token)
+    actor = _actor_or_none(request, session)
+    if actor is None or actor.member is None:
+        return _to_login()
+    try:
+        members.enrol_totp(session, actor=actor, secret=secret, code=totp)
+    except HubError as exc:
+        return _totp_page(
+            request, actor, secret or members.new_totp_secret(), exc.message, status=exc.status
+        )
+    return RedirectResponse("/", status_code=303)

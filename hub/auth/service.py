@@ -1,0 +1,220 @@
+"""Logins and sessions.
+
+A login proves the passphrase by unlocking the member key (there is no password hash: the
+Argon2id-locked key is the verifier). The unlocked key is re-encrypted under a fresh session
+key that only the client receives; the hub stores that ciphertext and a hash of the
+token's lookup part. Logout and expiry delete the row, after which nothing opens the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from crypto import CryptoError, new_session, open_session
+from hub.actors import Actor
+from hub.audit import service as audit
+from hub.audit.models import AuditAction
+from hub.auth.models import AuthSession, LoginFailure
+from hub.config import Settings
+from hub.db import utcnow
+from hub.errors import TooManyAttempts, Unauthorized
+from hub.i18n import gettext as _
+from hub.members.models import Member, MemberStatus
+from hub.members.service import normalise_email, unlock_with_passphrase
+from hub.security import new_session_token, parse_session_token
+
+TOTP_PERIOD = 30
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: dt.datetime
+    member: Member
+
+
+class TotpRequired(Unauthorized):
+    code = "totp-required"
+
+
+def _failures_since(
+    session: Session, *, since: dt.datetime, **where: str
+) -> tuple[int, dt.datetime | None]:
+    column = LoginFailure.email if "email" in where else LoginFailure.address
+    value = where.get("email") or where.get("address")
+    row = session.execute(
+        select(func.count(), func.min(LoginFailure.at))
+        .where(column == value)
+        .where(LoginFailure.at >= since)
+    ).one()
+    oldest = row[1]
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    return int(row[0]), oldest
+
+
+def _check_lockout(session: Session, *, settings: Settings, email: str, address: str) -> None:
+    now = utcnow()
+    window = dt.timedelta(minutes=settings.login_window_minutes)
+    for kind, limit, value in (
+        ("email", settings.login_max_failures_per_account, email),
+        ("address", settings.login_max_failures_per_address, address),
+    ):
+        count, oldest = _failures_since(session, since=now - window, **{kind: value})
+        if count >= limit and oldest is not None:
+            retry = max(1, math.ceil((oldest + window - now).total_seconds()))
+            minutes = math.ceil(retry / 60)
+            message = (
+                _("Too many failed logins for this account. Try again in %(n)d minutes.")
+                if kind == "email"
+                else _("Too many failed logins from your network. Try again in %(n)d minutes.")
+            )
+            raise TooManyAttempts(message % {"n": minutes}, retry_after=retry)
+
+
+def _fail(
+    session: Session,
+    *,
+    email: str,
+    address: str,
+    reason: str,
+    member: Member | None,
+    error: Unauthorized,
+) -> Unauthorized:
+    """Record the failure (committed, so it counts even though the request fails)."""
+    session.add(LoginFailure(email=email, address=address))
+    audit.record(
+        session,
+        action=AuditAction.LOGIN_FAILED,
+        actor=email,
+        actor_id=member.id if member else None,
+        target=member.id if member else None,
+        details={"reason": reason, "address": address},
+    )
+    session.commit()
+    return error
+
+
+def _check_totp(member: Member, code: str | None) -> str | None:
+    """None when the code is right (and records its time step), else why not."""
+    if member.totp_secret is None:
+        return None
+    if not code:
+        return "totp-missing"
+    code = code.strip().replace(" ", "")
+    totp = pyotp.TOTP(member.totp_secret)
+    now = time.time()
+    for offset in (0, -1, 1):  # one step either side, for phones whose clock drifts
+        step = int(now // TOTP_PERIOD) + offset
+        if totp.at(step * TOTP_PERIOD) == code:
+            if member.totp_last_step is not None and step <= member.totp_last_step:
+                return "totp-replayed"
+            member.totp_last_step = step
+            return None
+    return "totp-wrong"
+
+
+def login(
+    session: Session,
+    *,
+    settings: Settings,
+    email: str,
+    passphrase: str,
+    totp: str | None,
+    address: str,
+) -> LoginResult:
+    email = normalise_email(email)
+    _check_lockout(session, settings=settings, email=email, address=address)
+    wrong = Unauthorized(_("Wrong email or passphrase."))
+    member = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
+    if member is None or member.status != MemberStatus.ACTIVE:
+        raise _fail(
+            session, email=email, address=address, reason="unknown", member=None, error=wrong
+        )
+    try:
+        keys = unlock_with_passphrase(member, passphrase)
+    except Unauthorized:
+        raise _fail(
+            session, email=email, address=address, reason="passphrase", member=member, error=wrong
+        ) from None
+    totp_problem = _check_totp(member, totp)
+    if totp_problem == "totp-missing":
+        # Not counted as a failure: the passphrase was right, the form only asks for more.
+        raise TotpRequired(_("Enter the 6-digit code from your authenticator app."))
+    if totp_problem is not None:
+        raise _fail(
+            session,
+            email=email,
+            address=address,
+            reason=totp_problem,
+            member=member,
+            error=Unauthorized(_("The 6-digit code is wrong or was already used.")),
+        )
+    session_key, locked = new_session(keys)
+    token, lookup_hash = new_session_token(session_key)
+    expires_at = utcnow() + dt.timedelta(hours=settings.session_hours)
+    # Old sessions of this member that expired are destroyed on the way.
+    session.execute(
+        delete(AuthSession)
+        .where(AuthSession.member_id == member.id)
+        .where(AuthSession.expires_at < utcnow())
+    )
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    session.add(
+        AuthSession(id=lookup_hash, member_id=member.id, locked_key=locked, expires_at=expires_at)
+    )
+    audit.record(
+        session,
+        action=AuditAction.LOGIN,
+        actor=email,
+        actor_id=member.id,
+        target=member.id,
+        details={"address": address},
+    )
+    session.commit()
+    return LoginResult(token=token, expires_at=expires_at, member=member)
+
+
+def authenticate(session: Session, *, token: str) -> Actor:
+    """The actor behind a bearer token or session cookie, with their member key unlocked."""
+    parsed = parse_session_token(token)
+    expired = Unauthorized(_("Your session has ended; log in again."))
+    if parsed is None:
+        raise expired
+    lookup_hash, session_key = parsed
+    row = session.get(AuthSession, lookup_hash)
+    if row is None:
+        raise expired
+    if row.expires_at <= utcnow():
+        session.delete(row)
+        session.commit()
+        raise expired
+    try:
+        keys = open_session(row.locked_key, session_key)
+    except CryptoError:
+        raise expired from None
+    member = session.get(Member, row.member_id)
+    if member is None or member.status != MemberStatus.ACTIVE:
+        raise expired
+    return Actor(label=member.email, member=member, member_keys=keys, session_id=row.id)
+
+
+def logout(session: Session, *, actor: Actor) -> None:
+    if actor.session_id is None:
+        return
+    session.execute(delete(AuthSession).where(AuthSession.id == actor.session_id))
+    audit.record(
+        session,
+        action=AuditAction.LOGOUT,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=actor.id,
+    )
+    session.commit()

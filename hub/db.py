@@ -1,0 +1,138 @@
+"""Engines, sessions and the declarative base.
+
+SQLite is the embedded default (WAL, foreign keys on); PostgreSQL goes through psycopg 3.
+Services own the transaction: the request's session is handed to one service entry point,
+which commits once; this module only rolls back on error and always closes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+from starlette.requests import Request
+
+# Stable constraint names so Alembic can alter them on SQLite (batch mode) and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on both databases (SQLite would otherwise drop the offset)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dt.datetime: UTCDateTime()}  # noqa: RUF012 (SQLAlchemy reads it)
+
+
+def str_enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
+    """Store a StrEnum by its value ("focal_point"), as a checked VARCHAR on both databases."""
+    return SAEnum(
+        enum,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda cls: [member.value for member in cls],
+    )
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def all_metadata() -> list[MetaData]:
+    """Every metadata Alembic manages: the hub's, and alerts' own once it exists.
+
+    alerts/ keeps its tables on its own DeclarativeBase and never imports hub; the hub's
+    migrations create them, so autogenerate and `alembic check` must see them too.
+    """
+    import hub.models  # noqa: F401 (registers every hub table on Base.metadata)
+
+    metadatas = [Base.metadata]
+    try:
+        from alerts import models as alerts_models  # type: ignore[attr-defined]
+    except ImportError as exc:
+        if exc.name not in {"alerts.models", "alerts"}:
+            raise
+    else:
+        metadatas.append(alerts_models.Base.metadata)
+    return metadatas
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented recipe
+    # turns it off and emits BEGIN itself (see the "begin" listener).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # One connection may serve a request across the threadpool; SQLite serialises writes.
+        kwargs.setdefault("connect_args", {"check_same_thread": False})
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # A bare postgresql:// would pick psycopg2, which we do not install.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def make_session_factory(bind: Any, *, signer: Any, **kwargs: Any) -> sessionmaker[Session]:
+    """Sessions carry the hub's signer in `info`: every write may append to the audit chain,
+    whose head the hub signs in the same transaction."""
+    return sessionmaker(bind=bind, expire_on_commit=False, info={"signer": signer}, **kwargs)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

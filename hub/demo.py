@@ -1,0 +1,143 @@
+"""`slthub demo`: a small scenario to click through, in eastern DR Congo.
+
+Demo passphrases are printed and fixed: acceptable only because demo mode serves on
+loopback with throwaway data. The hub refuses to start outside demo mode without secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.actors import CONSOLE
+from hub.members import service as members
+from hub.members.models import Member, Role
+from hub.organisations import service as organisations
+from hub.organisations.models import Organisation, OrganisationKind
+
+DEMO_WARNING = (
+    "DEMO MODE: the passphrases below are printed for you to click through the hub.\n"
+    "Never use demo mode for real information."
+)
+
+# (organisation, kind, approved)
+ORGANISATIONS = [
+    ("UNDSS Nord-Kivu", OrganisationKind.UN, True),
+    ("Aide Sans Frontières", OrganisationKind.INGO, True),
+    ("SLT Oversight Committee", OrganisationKind.IO, True),
+    ("Kivu Relief Network", OrganisationKind.NGO, False),
+]
+
+# (organisation, email, name, roles, passphrase, granted) — the first of each organisation
+# creates its keys; `granted` says whether a colleague then grants them to later members.
+PEOPLE = [
+    (
+        "UNDSS Nord-Kivu",
+        "amina.diallo@undss.example.org",
+        "Amina Diallo",
+        [Role.COORDINATOR, Role.FOCAL_POINT],
+        "goma lake at dawn 1",
+        True,
+    ),
+    (
+        "UNDSS Nord-Kivu",
+        "hub.operator@undss.example.org",
+        "Hub Operator",
+        [Role.OPERATOR],
+        "operator keeps backups 2",
+        True,
+    ),
+    (
+        "Aide Sans Frontières",
+        "jb.mukendi@asf.example.org",
+        "Jean-Baptiste Mukendi",
+        [Role.FOCAL_POINT],
+        "route nationale deux 3",
+        True,
+    ),
+    (
+        "Aide Sans Frontières",
+        "claire.martin@asf.example.org",
+        "Claire Martin",
+        [Role.LIAISON],
+        "liaison waits for grant 4",
+        False,
+    ),
+    (
+        "SLT Oversight Committee",
+        "committee@slt.example.org",
+        "Grace Mbeki",
+        [Role.COMMITTEE],
+        "committee approves partners 5",
+        True,
+    ),
+    (
+        "Kivu Relief Network",
+        "esther.kahindo@krn.example.org",
+        "Esther Kahindo",
+        [Role.FOCAL_POINT],
+        "rutshuru market day 6",
+        True,
+    ),
+]
+
+
+def populate(session: Session) -> list[dict[str, Any]]:
+    """Create the scenario once; on later runs, only list the logins again."""
+    by_name: dict[str, Organisation] = {}
+    for name, kind, approved in ORGANISATIONS:
+        existing = session.execute(
+            select(Organisation).where(Organisation.name == name)
+        ).scalar_one_or_none()
+        by_name[name] = existing or organisations.create_organisation(
+            session, actor=CONSOLE, name=name, kind=kind, approve=approved
+        )
+    first_of: dict[str, str] = {}
+    logins = []
+    for org_name, email, display, roles, passphrase, granted in PEOPLE:
+        member = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
+        if member is None:
+            member = members.create_member(
+                session,
+                actor=CONSOLE,
+                organisation=by_name[org_name],
+                email=email,
+                display_name=display,
+                roles=roles,
+                passphrase=passphrase,
+            ).member
+            if org_name in first_of and granted:
+                members.grant_with_passphrase(
+                    session,
+                    target_email=email,
+                    granter_email=first_of[org_name],
+                    passphrase=next(p for _, e, _, _, p, _ in PEOPLE if e == first_of[org_name]),
+                )
+        first_of.setdefault(org_name, email)
+        logins.append(
+            {
+                "email": email,
+                "passphrase": passphrase,
+                "organisation": org_name,
+                "roles": [r.value for r in roles],
+                "totp_uri": members.totp_uri(member, member.totp_secret)
+                if member.totp_secret
+                else None,
+                "keys": "granted" if members.wrap_of(session, member) else "not_granted",
+            }
+        )
+    return logins
+
+
+def format_logins(logins: list[dict[str, Any]]) -> str:
+    lines = []
+    for login in logins:
+        lines.append(
+            f"{login['email']}\n    passphrase: {login['passphrase']}\n"
+            f"    {login['organisation']} · {', '.join(login['roles'])} · keys {login['keys']}"
+        )
+        if login["totp_uri"]:
+            lines.append(f"    second factor (add to an authenticator app): {login['totp_uri']}")
+    return "\n".join(lines)

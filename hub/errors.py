@@ -1,0 +1,183 @@
+"""Errors the hub raises on purpose, and how every error is answered: RFC 9457 problem+json.
+
+Services raise `HubError` subclasses with a message a person can act on; crypto and policy
+errors are mapped here, once. Anything unexpected answers an opaque 500 carrying the
+request id that is also in the log, so an operator can find it without leaking internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hub.i18n import gettext as _
+
+log = logging.getLogger("hub")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class HubError(Exception):
+    status = 400
+    code = "bad-request"
+
+    def __init__(self, message: str, *, status: int | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.extra = extra
+
+    @property
+    def title(self) -> str:
+        return self.code.replace("-", " ").capitalize()
+
+
+class BadRequest(HubError):
+    pass
+
+
+class Unauthorized(HubError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(HubError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(HubError):
+    status = 404
+    code = "not-found"
+
+
+class Conflict(HubError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidInput(HubError):
+    """A value that parsed but that the hub refuses (a weak passphrase, a wrong state)."""
+
+    status = 422
+    code = "invalid-input"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        errors = [{"field": field, "message": message}] if field else []
+        super().__init__(message, errors=errors)
+
+
+class TooManyAttempts(HubError):
+    status = 429
+    code = "too-many-attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+def problem(
+    request: Request, *, status: int, code: str, title: str, detail: str, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:slthub:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    headers = {}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# Pydantic's messages are English; the common ones get a translated text so that a form
+# or client in French can show field errors as they are.
+_VALIDATION_MESSAGES = {
+    "missing": lambda: _("This field is required."),
+    "string_too_short": lambda: _("This value is too short."),
+    "string_too_long": lambda: _("This value is too long."),
+    "value_error": None,
+    "enum": lambda: _("This value is not one of the allowed choices."),
+    "literal_error": lambda: _("This value is not one of the allowed choices."),
+    "extra_forbidden": lambda: _("This field is not allowed."),
+    "string_type": lambda: _("A text value is expected."),
+    "json_invalid": lambda: _("The request body is not valid JSON."),
+}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        translate = _VALIDATION_MESSAGES.get(str(err.get("type")))
+        message = translate() if translate else str(err.get("msg", ""))
+        field = ".".join(loc[1:]) if loc and loc[0] in {"body", "query", "path"} else ".".join(loc)
+        errors.append({"field": field, "location": loc[0] if loc else "", "message": message})
+    return errors
+
+
+def internal_error_body(request_id: str) -> dict[str, Any]:
+    """The opaque 500: nothing about the failure, only what lets an operator find the log."""
+    return {
+        "type": "urn:slthub:problem:internal-error",
+        "title": "Internal error",
+        "status": 500,
+        "detail": _("Something went wrong on our side. Quote request %(id)s to the operator.")
+        % {"id": request_id},
+        "request_id": request_id,
+    }
+
+
+def install(app: FastAPI) -> None:
+    async def hub_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HubError)  # noqa: S101 (registered for HubError only)
+        return problem(
+            request,
+            status=exc.status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.message,
+            **exc.extra,
+        )
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)  # noqa: S101 (registered for it only)
+        return problem(
+            request,
+            status=422,
+            code="invalid-input",
+            title="Invalid input",
+            detail=_("Some fields are missing or invalid."),
+            errors=_field_errors(exc),
+        )
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)  # noqa: S101 (registered for it only)
+        codes = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}
+        response = problem(
+            request,
+            status=exc.status_code,
+            code=codes.get(exc.status_code, "http-error"),
+            title=str(exc.detail) if exc.status_code != 404 else "Not found",
+            detail=str(exc.detail) if exc.status_code != 404 else _("There is nothing here."),
+        )
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    app.add_exception_handler(HubError, hub_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)

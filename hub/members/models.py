@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, str_enum, utcnow
+from hub.organisations.models import Organisation
+
+
+class Role(StrEnum):
+    FOCAL_POINT = "focal_point"
+    LIAISON = "liaison"
+    COORDINATOR = "coordinator"
+    COMMITTEE = "committee"
+    OPERATOR = "operator"
+
+
+# Roles that change what others see or who takes part: a stolen passphrase alone must not do.
+ROLES_REQUIRING_TOTP = frozenset({Role.COORDINATOR, Role.COMMITTEE, Role.OPERATOR})
+
+
+class MemberStatus(StrEnum):
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[MemberStatus] = mapped_column(
+        str_enum(MemberStatus, 16),
+        default=MemberStatus.ACTIVE,
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The member's secret key, locked by their passphrase (Argon2id inside crypto/).
+    # Cleared when the member is removed.
+    locked_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The TOTP shared secret has to be readable by the hub to check codes; it opens nothing.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Last accepted TOTP time step, so a code cannot be replayed within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
+    role_rows: Mapped[list[MemberRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="MemberRole.role"
+    )
+
+    @property
+    def roles(self) -> list[Role]:
+        return [row.role for row in self.role_rows]
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(row.role in roles for row in self.role_rows)
+
+    @property
+    def needs_totp(self) -> bool:
+        return self.has_role(*ROLES_REQUIRING_TOTP)
+
+
+class MemberRole(Base):
+    __tablename__ = "member_roles"
+
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, 32), primary_key=True)
+
+
+class MemberKeyWrap(Base):
+    """The organisation's secret keys sealed to one member: the grant itself."""
+
+    __tablename__ = "member_key_wraps"
+
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    key_version: Mapped[int]
+    wrap: Mapped[bytes] = mapped_column(LargeBinary)
+    granted_by_id: Mapped[str | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

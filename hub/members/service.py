@@ -1,0 +1,373 @@
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass
+
+import pyotp
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crypto import (
+    CryptoError,
+    MemberKeys,
+    MemberPublicKey,
+    OrganisationKeys,
+    WrongPassphrase,
+    lock_member_key,
+    unlock_member_key,
+    unlock_with_recovery_code,
+    unwrap_for_member,
+    wrap_for_member,
+)
+from hub.actors import Actor, Permission
+from hub.audit import service as audit
+from hub.audit.models import AuditAction
+from hub.auth.models import AuthSession
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from hub.i18n import gettext as _
+from hub.members.models import Member, MemberKeyWrap, MemberRole, MemberStatus, Role
+from hub.members.passphrases import check_passphrase
+from hub.members.schemas import MemberRead, OrganisationRef
+from hub.organisations import service as organisations
+from hub.organisations.models import Organisation
+
+TOTP_ISSUER = "SLT Hub"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_member(session: Session, email: str) -> Member:
+    member = session.execute(
+        select(Member).where(Member.email == normalise_email(email))
+    ).scalar_one_or_none()
+    if member is None or member.status != MemberStatus.ACTIVE:
+        raise NotFound(_("No such member."))
+    return member
+
+
+def get_member(session: Session, member_id: str) -> Member:
+    member = session.get(Member, member_id)
+    if member is None or member.status != MemberStatus.ACTIVE:
+        raise NotFound(_("No such member."))
+    return member
+
+
+def wrap_of(session: Session, member: Member) -> MemberKeyWrap | None:
+    return session.get(MemberKeyWrap, member.id)
+
+
+def keys_help() -> str:
+    return _(
+        "Your organisation's keys have not been granted to you yet, so you cannot read "
+        "anything shared with it. Ask a member of your organisation who holds them to grant "
+        "them to you (on the hub, or with `slthub user grant`)."
+    )
+
+
+def as_read(session: Session, member: Member) -> MemberRead:
+    return MemberRead(
+        id=member.id,
+        email=member.email,
+        display_name=member.display_name,
+        organisation=OrganisationRef(id=member.organisation.id, name=member.organisation.name),
+        roles=member.roles,
+        keys="granted" if wrap_of(session, member) else "not_granted",
+        totp=member.totp_secret is not None,
+    )
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(member: Member, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=member.email, issuer_name=TOTP_ISSUER)
+
+
+@dataclass(frozen=True)
+class Created:
+    member: Member
+    recovery_code: str | None
+    fingerprint: str | None
+    totp_secret: str | None
+    totp_uri: str | None
+
+
+def create_member(
+    session: Session,
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    email: str,
+    display_name: str | None,
+    roles: list[Role],
+    passphrase: str,
+) -> Created:
+    """A new member with their own key pair. The organisation's first member also creates
+    the organisation's keys; later members hold nothing until someone grants them."""
+    email = normalise_email(email)
+    if not roles:
+        raise InvalidInput(_("Give the member at least one role."), field="roles")
+    check_passphrase(passphrase, email=email)
+    if session.execute(select(Member.id).where(Member.email == email)).first():
+        raise Conflict(_("A member with this email already exists."))
+    keys = MemberKeys.generate()
+    member = Member(
+        organisation_id=organisation.id,
+        email=email,
+        display_name=(display_name or email.split("@")[0]).strip()[:200],
+        public_key=keys.public.to_bytes(),
+        locked_key=lock_member_key(keys, passphrase),
+        role_rows=[MemberRole(role=role) for role in sorted(set(roles))],
+    )
+    totp_secret = None
+    if member.needs_totp:
+        totp_secret = pyotp.random_base32()
+        member.totp_secret = totp_secret
+    session.add(member)
+    session.flush()
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_CREATE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=member.id,
+        details={
+            "email": email,
+            "organisation": organisation.id,
+            "roles": sorted(str(r) for r in member.roles),
+            "totp": totp_secret is not None,
+        },
+    )
+    recovery = None
+    if organisation.public_keys is None:
+        recovery = organisations.create_keys(
+            session, organisation=organisation, first_member=member
+        )
+    session.commit()
+    return Created(
+        member=member,
+        recovery_code=recovery.recovery_code if recovery else None,
+        fingerprint=organisations.fingerprint(organisation),
+        totp_secret=totp_secret,
+        totp_uri=totp_uri(member, totp_secret) if totp_secret else None,
+    )
+
+
+def organisation_keys_for(
+    session: Session, *, member: Member, keys: MemberKeys
+) -> OrganisationKeys:
+    """The organisation's keys as this member can open them, or a clear refusal."""
+    wrap = wrap_of(session, member)
+    if wrap is None:
+        raise Forbidden(keys_help(), keys="not_granted")
+    try:
+        return unwrap_for_member(wrap.wrap, keys)
+    except CryptoError as exc:
+        raise Conflict(
+            _("Your copy of the organisation's keys does not open; ask for a new grant.")
+        ) from exc
+
+
+def unlock_with_passphrase(member: Member, passphrase: str) -> MemberKeys:
+    if member.locked_key is None:
+        raise Unauthorized(_("This member has no key."))
+    try:
+        return unlock_member_key(member.locked_key, passphrase)
+    except WrongPassphrase as exc:
+        raise Unauthorized(_("Wrong email or passphrase.")) from exc
+
+
+def _grant(
+    session: Session,
+    *,
+    actor: Actor,
+    org_keys: OrganisationKeys,
+    target: Member,
+    granter: Member | None,
+) -> MemberKeyWrap:
+    organisation = target.organisation
+    if organisation.public_keys != org_keys.public.to_bytes():
+        raise Conflict(_("These are not the organisation's current keys."))
+    if wrap_of(session, target) is not None:
+        raise Conflict(_("This member already holds the organisation's keys."))
+    wrap = MemberKeyWrap(
+        member_id=target.id,
+        organisation_id=organisation.id,
+        key_version=organisation.key_version,
+        wrap=wrap_for_member(org_keys, MemberPublicKey.from_bytes(target.public_key)),
+        granted_by_id=granter.id if granter else None,
+    )
+    session.add(wrap)
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_GRANT,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=target.id,
+        details={
+            "organisation": organisation.id,
+            "key_version": organisation.key_version,
+            "by": "recovery_code" if granter is None else granter.id,
+        },
+    )
+    session.flush()
+    return wrap
+
+
+def grant(session: Session, *, actor: Actor, member_id: str) -> MemberKeyWrap:
+    """A logged-in member passes their organisation's keys to a colleague."""
+    if actor.member is None or actor.member_keys is None:
+        raise Unauthorized(_("Log in first."))
+    target = get_member(session, member_id)
+    if target.organisation_id != actor.member.organisation_id:
+        raise NotFound(_("No such member."))
+    org_keys = organisation_keys_for(session, member=actor.member, keys=actor.member_keys)
+    wrap = _grant(session, actor=actor, org_keys=org_keys, target=target, granter=actor.member)
+    session.commit()
+    return wrap
+
+
+def grant_with_passphrase(
+    session: Session, *, target_email: str, granter_email: str, passphrase: str
+) -> MemberKeyWrap:
+    """The CLI path: the granter proves who they are with their passphrase."""
+    granter = find_member(session, granter_email)
+    target = find_member(session, target_email)
+    if target.organisation_id != granter.organisation_id:
+        raise Forbidden(_("Only a member of the same organisation can grant its keys."))
+    keys = unlock_with_passphrase(granter, passphrase)
+    org_keys = organisation_keys_for(session, member=granter, keys=keys)
+    actor = Actor(label=granter.email, member=granter, member_keys=keys)
+    wrap = _grant(session, actor=actor, org_keys=org_keys, target=target, granter=granter)
+    session.commit()
+    return wrap
+
+
+def grant_with_recovery_code(session: Session, *, target_email: str, code: str) -> MemberKeyWrap:
+    """When nobody who holds the keys is left, the one-time recovery code stands in."""
+    target = find_member(session, target_email)
+    organisation = target.organisation
+    if organisation.recovery_lock is None:
+        raise Conflict(_("This organisation has no keys yet."))
+    try:
+        org_keys = unlock_with_recovery_code(organisation.recovery_lock, code.strip())
+    except CryptoError as exc:
+        raise Unauthorized(_("This recovery code does not open the organisation's keys.")) from exc
+    from hub.actors import CONSOLE
+
+    wrap = _grant(session, actor=CONSOLE, org_keys=org_keys, target=target, granter=None)
+    session.commit()
+    return wrap
+
+
+def _end_sessions(session: Session, member: Member) -> None:
+    session.execute(delete(AuthSession).where(AuthSession.member_id == member.id))
+
+
+def remove_member(session: Session, *, actor: Actor, member_id: str) -> Member:
+    """Deletes the member's grant, sessions and locked key. Their organisation should then
+    rotate its keys (`slthub org rotate-keys`) in case they kept a copy."""
+    actor.require(Permission.MEMBER_REMOVE)
+    member = get_member(session, member_id)
+    if actor.member is not None:
+        if actor.member.organisation_id != member.organisation_id:
+            raise NotFound(_("No such member."))
+        if actor.member.id == member.id:
+            raise Conflict(_("You cannot remove yourself; ask a colleague or the operator."))
+    session.execute(delete(MemberKeyWrap).where(MemberKeyWrap.member_id == member.id))
+    _end_sessions(session, member)
+    member.status = MemberStatus.REMOVED
+    member.locked_key = None
+    member.totp_secret = None
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_REMOVE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=member.id,
+        details={"organisation": member.organisation_id},
+    )
+    session.commit()
+    return member
+
+
+def list_members(session: Session, *, actor: Actor) -> list[MemberRead]:
+    if actor.member is None:
+        rows = session.execute(select(Member).where(Member.status == MemberStatus.ACTIVE))
+    else:
+        rows = session.execute(
+            select(Member)
+            .where(Member.organisation_id == actor.member.organisation_id)
+            .where(Member.status == MemberStatus.ACTIVE)
+            .order_by(Member.email)
+        )
+    return [as_read(session, m) for m in rows.scalars()]
+
+
+def change_passphrase(session: Session, *, actor: Actor, current: str, new: str) -> None:
+    """Re-locks the same member key: grants stay valid, nothing needs re-wrapping."""
+    if actor.member is None:
+        raise Unauthorized(_("Log in first."))
+    member = actor.member
+    check_passphrase(new, email=member.email, field="new_password")
+    try:
+        keys = unlock_with_passphrase(member, current)
+    except Unauthorized as exc:
+        raise InvalidInput(_("The current passphrase is wrong."), field="current_password") from exc
+    member.locked_key = lock_member_key(keys, new)
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_CHANGE_PASSPHRASE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=member.id,
+    )
+    session.commit()
+
+
+def reset_passphrase(session: Session, *, actor: Actor, email: str, passphrase: str) -> Member:
+    """A forgotten passphrase: the old member key cannot be recovered, so the member gets a
+    fresh key pair and must be granted the organisation's keys again."""
+    member = find_member(session, email)
+    check_passphrase(passphrase, email=member.email)
+    keys = MemberKeys.generate()
+    member.public_key = keys.public.to_bytes()
+    member.locked_key = lock_member_key(keys, passphrase)
+    session.execute(delete(MemberKeyWrap).where(MemberKeyWrap.member_id == member.id))
+    _end_sessions(session, member)
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_RESET_PASSPHRASE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=member.id,
+    )
+    session.commit()
+    return member
+
+
+def enrol_totp(session: Session, *, actor: Actor, secret: str, code: str) -> None:
+    """Turn on a second factor for a member who has none; the code proves the app has it."""
+    if actor.member is None:
+        raise Unauthorized(_("Log in first."))
+    member = actor.member
+    if member.totp_secret is not None:
+        raise Conflict(_("A second factor is already set up."))
+    try:
+        ok = len(secret) >= 16 and pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
+    except (ValueError, TypeError, binascii.Error):
+        ok = False
+    if not ok:
+        raise InvalidInput(_("This code is not right; check your app's clock."), field="totp")
+    member.totp_secret = secret
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_ENROL_TOTP,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=member.id,
+    )
+    session.commit()

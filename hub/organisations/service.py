@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from crypto import (
+    MemberPublicKey,
+    OrganisationKeys,
+    OrganisationPublicKeys,
+    lock_with_recovery_code,
+    new_recovery_code,
+    wrap_for_member,
+)
+from hub.actors import Actor, Permission
+from hub.audit import service as audit
+from hub.audit.models import AuditAction
+from hub.db import utcnow
+from hub.errors import Conflict, InvalidInput, NotFound
+from hub.i18n import gettext as _
+from hub.members.models import Member, MemberKeyWrap, MemberStatus
+from hub.organisations.models import Organisation, OrganisationKind, OrganisationStatus
+from hub.organisations.schemas import OrganisationRead
+
+
+def fingerprint(organisation: Organisation) -> str | None:
+    if organisation.public_keys is None:
+        return None
+    return OrganisationPublicKeys.from_bytes(organisation.public_keys).fingerprint()
+
+
+def as_read(organisation: Organisation) -> OrganisationRead:
+    read = OrganisationRead.model_validate(organisation)
+    read.fingerprint = fingerprint(organisation)
+    return read
+
+
+def get_organisation(session: Session, organisation_id: str) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(_("No such organisation."))
+    return organisation
+
+
+def find_organisation(session: Session, ref: str) -> Organisation:
+    """By id, or by exact name (the CLI accepts either)."""
+    found = (
+        session.get(Organisation, ref)
+        or session.execute(
+            select(Organisation).where(Organisation.name == ref)
+        ).scalar_one_or_none()
+    )
+    if found is None:
+        raise NotFound(_("No such organisation."))
+    return found
+
+
+def list_organisations(session: Session) -> list[OrganisationRead]:
+    rows = session.execute(select(Organisation).order_by(Organisation.name)).scalars()
+    return [as_read(row) for row in rows]
+
+
+def create_organisation(
+    session: Session, *, actor: Actor, name: str, kind: OrganisationKind, approve: bool = False
+) -> Organisation:
+    actor.require(Permission.ORGANISATION_CREATE)
+    name = " ".join(name.split())
+    if len(name) < 2:
+        raise InvalidInput(_("Give the organisation a name."), field="name")
+    if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
+        raise Conflict(_("An organisation with this name already exists."))
+    organisation = Organisation(name=name, kind=kind, status=OrganisationStatus.PENDING)
+    session.add(organisation)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent create of the same name
+        raise Conflict(_("An organisation with this name already exists.")) from exc
+    audit.record(
+        session,
+        action=AuditAction.ORGANISATION_CREATE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=organisation.id,
+        details={"name": name, "kind": str(kind)},
+    )
+    if approve:
+        _decide(session, actor=actor, organisation=organisation, to=OrganisationStatus.APPROVED)
+    session.commit()
+    return organisation
+
+
+def _decide(
+    session: Session, *, actor: Actor, organisation: Organisation, to: OrganisationStatus
+) -> None:
+    if organisation.status == to:
+        raise Conflict(_("The organisation is already %(status)s.") % {"status": str(to)})
+    previous = organisation.status
+    organisation.status = to
+    organisation.decided_by_id = actor.id
+    organisation.decided_at = utcnow()
+    action = (
+        AuditAction.ORGANISATION_APPROVE
+        if to == OrganisationStatus.APPROVED
+        else AuditAction.ORGANISATION_SUSPEND
+    )
+    audit.record(
+        session,
+        action=action,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=organisation.id,
+        details={"from": str(previous), "to": str(to)},
+    )
+
+
+def approve_organisation(session: Session, *, actor: Actor, organisation_id: str) -> Organisation:
+    actor.require(Permission.ORGANISATION_DECIDE)
+    organisation = get_organisation(session, organisation_id)
+    _decide(session, actor=actor, organisation=organisation, to=OrganisationStatus.APPROVED)
+    session.commit()
+    return organisation
+
+
+def suspend_organisation(session: Session, *, actor: Actor, organisation_id: str) -> Organisation:
+    actor.require(Permission.ORGANISATION_DECIDE)
+    organisation = get_organisation(session, organisation_id)
+    _decide(session, actor=actor, organisation=organisation, to=OrganisationStatus.SUSPENDED)
+    session.commit()
+    return organisation
+
+
+@dataclass(frozen=True)
+class KeysCreated:
+    recovery_code: str
+    fingerprint: str
+
+
+def create_keys(
+    session: Session, *, organisation: Organisation, first_member: Member
+) -> KeysCreated:
+    """The organisation's keys, made when its first member joins. Flushes only.
+
+    The secret keys leave this function sealed twice — to the first member and under a fresh
+    recovery code that is shown once — and are then dropped.
+    """
+    keys = OrganisationKeys.generate()
+    code = new_recovery_code()
+    organisation.public_keys = keys.public.to_bytes()
+    organisation.key_version = 1
+    organisation.recovery_lock = lock_with_recovery_code(keys, code)
+    _add_wrap(session, organisation=organisation, member=first_member, keys=keys, by=None)
+    audit.record(
+        session,
+        action=AuditAction.ORGANISATION_KEYS_CREATE,
+        actor=first_member.email,
+        actor_id=first_member.id,
+        target=organisation.id,
+        details={"fingerprint": keys.fingerprint(), "key_version": 1},
+    )
+    return KeysCreated(recovery_code=code, fingerprint=keys.fingerprint())
+
+
+def _add_wrap(
+    session: Session,
+    *,
+    organisation: Organisation,
+    member: Member,
+    keys: OrganisationKeys,
+    by: Member | None,
+) -> MemberKeyWrap:
+    wrap = MemberKeyWrap(
+        member_id=member.id,
+        organisation_id=organisation.id,
+        key_version=organisation.key_version,
+        wrap=wrap_for_member(keys, MemberPublicKey.from_bytes(member.public_key)),
+        granted_by_id=by.id if by else None,
+    )
+    session.add(wrap)
+    return wrap
+
+
+def rotate_keys(
+    session: Session, *, actor: Actor, organisation: Organisation, current_keys: OrganisationKeys
+) -> KeysCreated:
+    """New organisation keys, re-wrapped for every member who still holds a grant.
+
+    Used after removing a member who may have kept a copy of the old keys. `current_keys`
+    proves that the caller holds them (and will be needed to re-seal report keys once
+    reports exist). Commits.
+    """
+    if organisation.public_keys is None:
+        raise Conflict(_("This organisation has no keys yet."))
+    if current_keys.public.to_bytes() != organisation.public_keys:
+        raise Conflict(_("These are not the organisation's current keys."))
+    holders = (
+        session.execute(
+            select(Member)
+            .join(MemberKeyWrap, MemberKeyWrap.member_id == Member.id)
+            .where(MemberKeyWrap.organisation_id == organisation.id)
+            .where(Member.status == MemberStatus.ACTIVE)
+        )
+        .scalars()
+        .all()
+    )
+    session.query(MemberKeyWrap).filter(MemberKeyWrap.organisation_id == organisation.id).delete(
+        synchronize_session=False
+    )
+    session.flush()
+    keys = OrganisationKeys.generate()
+    code = new_recovery_code()
+    organisation.public_keys = keys.public.to_bytes()
+    organisation.key_version += 1
+    organisation.recovery_lock = lock_with_recovery_code(keys, code)
+    for member in holders:
+        _add_wrap(session, organisation=organisation, member=member, keys=keys, by=actor.member)
+    audit.record(
+        session,
+        action=AuditAction.ORGANISATION_ROTATE_KEYS,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=organisation.id,
+        details={
+            "fingerprint": keys.fingerprint(),
+            "key_version": organisation.key_version,
+            "rewrapped_for": sorted(m.id for m in holders),
+        },
+    )
+    session.commit()
+    return KeysCreated(recovery_code=code, fingerprint=keys.fingerprint())

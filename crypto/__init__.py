@@ -44,12 +44,25 @@ from crypto.passphrase import (
 )
 from crypto.sessions import new_session, open_session
 from crypto.signing import HubKeys, verify_attestation, verify_report_attestation
+from crypto.smime import (
+    CertificateInfo,
+    EmailIdentity,
+    InvalidCertificate,
+    certificate_info,
+    decrypt_email,
+    encrypt_email,
+    new_self_signed_identity,
+    sign_email,
+)
 
 __all__ = [
     "BadSignature",
     "BlobInfo",
+    "CertificateInfo",
     "CryptoError",
+    "EmailIdentity",
     "HubKeys",
+    "InvalidCertificate",
     "InvalidEnvelope",
     "KdfParams",
     "MemberKeys",
@@ -62,10 +75,14 @@ __all__ = [
     "UnknownVersion",
     "WrongPassphrase",
     "canonical_json",
+    "certificate_info",
+    "decrypt_email",
+    "encrypt_email",
     "lock_member_key",
     "lock_with_recovery_code",
     "locked_key_params",
     "new_recovery_code",
+    "new_self_signed_identity",
     "new_session",
     "open_blob",
     "open_report",
@@ -74,6 +91,7 @@ __all__ = [
     "reseal_for",
     "seal_blob",
     "seal_report",
+    "sign_email",
     "unlock_member_key",
     "unlock_with_recovery_code",
     "unwrap_for_member",

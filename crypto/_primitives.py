@@ -1,4 +1,4 @@
-"""The only module that touches libsodium's bindings (and, later, `cryptography.hazmat`).
+"""The only module that touches libsodium's bindings and `cryptography.hazmat`.
 
 Everything above this file speaks in terms of *uses* (seal a report, lock a member key);
 this file speaks in algorithms, each a thin call into libsodium with no construction of its
@@ -15,8 +15,15 @@ header of a secretstream. Vectors for those are checked in the opening direction
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 from collections.abc import Callable, Iterator
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.ciphers import algorithms
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from nacl import bindings as _b
 from nacl.exceptions import BadSignatureError, CryptoError
 
@@ -227,3 +234,138 @@ class Hasher:
     def hexdigest(self) -> str:
         out: bytes = _b.crypto_generichash_blake2b_final(self._state)
         return out.hex()
+
+
+# --- X.509 and S/MIME (cryptography; libsodium has no equivalent) ------------------------
+
+# RSA-3072: every mail client that verifies S/MIME verifies RSA; EC and Ed25519 support is
+# patchy among the clients liaisons use (webmail, Outlook, phones).
+RSA_BITS = 3072
+
+
+def rsa_private_key_pem(bits: int = RSA_BITS) -> bytes:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _load_key(key_pem: bytes, password: bytes | None = None) -> rsa.RSAPrivateKey:
+    try:
+        key = serialization.load_pem_private_key(key_pem, password=password)
+    except (ValueError, TypeError) as exc:
+        raise PrimitiveFailure(f"cannot load private key: {exc}") from exc
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise PrimitiveFailure("S/MIME keys must be RSA")
+    return key
+
+
+def load_certificate(cert_pem: bytes) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(cert_pem)
+    except ValueError as exc:
+        raise PrimitiveFailure(f"cannot load certificate: {exc}") from exc
+
+
+def self_signed_email_certificate(
+    key_pem: bytes, *, common_name: str, email: str, not_before: _dt.datetime, days: int
+) -> bytes:
+    key = _load_key(key_pem)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, email),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + _dt.timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def certificate_sha256(cert_pem: bytes) -> bytes:
+    return load_certificate(cert_pem).fingerprint(hashes.SHA256())
+
+
+def certificate_not_after(cert_pem: bytes) -> _dt.datetime:
+    return load_certificate(cert_pem).not_valid_after_utc
+
+
+def smime_sign(entity: bytes, *, cert_pem: bytes, key_pem: bytes) -> bytes:
+    """A detached, SHA-256 S/MIME signature over a MIME entity: multipart/signed."""
+    builder = (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(entity)
+        .add_signer(load_certificate(cert_pem), _load_key(key_pem), hashes.SHA256())
+    )
+    out: bytes = builder.sign(serialization.Encoding.SMIME, [pkcs7.PKCS7Options.DetachedSignature])
+    return out
+
+
+def smime_encrypt(entity: bytes, *, recipient_cert_pem: bytes) -> bytes:
+    """application/pkcs7-mime enveloped data (AES-256-CBC, RSA key transport)."""
+    builder = (
+        pkcs7.PKCS7EnvelopeBuilder()
+        .set_data(entity)
+        .set_content_encryption_algorithm(algorithms.AES256)
+        .add_recipient(load_certificate(recipient_cert_pem))
+    )
+    out: bytes = builder.encrypt(serialization.Encoding.SMIME, [])
+    return out
+
+
+def smime_decrypt(message: bytes, *, cert_pem: bytes, key_pem: bytes) -> bytes:
+    try:
+        out: bytes = pkcs7.pkcs7_decrypt_smime(
+            message, load_certificate(cert_pem), _load_key(key_pem), []
+        )
+    except ValueError as exc:
+        raise PrimitiveFailure("cannot decrypt this message with this key") from exc
+    return out
+
+
+def check_key_matches_certificate(key_pem: bytes, cert_pem: bytes) -> None:
+    public = load_certificate(cert_pem).public_key()
+    if not isinstance(public, rsa.RSAPublicKey) or (
+        public.public_numbers() != _load_key(key_pem).public_key().public_numbers()
+    ):
+        raise PrimitiveFailure("the private key does not belong to the certificate")
+
+
+def certificate_emails(cert_pem: bytes) -> list[str]:
+    cert = load_certificate(cert_pem)
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        emails: list[str] = san.value.get_values_for_type(x509.RFC822Name)
+    except x509.ExtensionNotFound:
+        emails = []
+    attrs = cert.subject.get_attributes_for_oid(NameOID.EMAIL_ADDRESS)
+    return emails + [str(a.value) for a in attrs if str(a.value) not in emails]

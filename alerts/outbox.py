@@ -1,0 +1,95 @@
+"""The transactional outbox: how the hub says "alert about this" without sending anything.
+
+Guarantee: `enqueue` only adds a row to the caller's session and flushes; the caller's
+service commits it together with the change itself. So a report that is rolled back never
+alerts, and a report that is committed always will — the dispatcher finds the row after
+any crash. Enqueuing the same (source, version) twice returns the first event.
+
+Events carry `alerts.facts` dataclasses serialised to JSON: typed header facts, never a
+report body, so nothing sealed can reach the outbox by accident.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.facts import AlertKind, LevelChangeFacts, MsgType, ReportFacts
+from alerts.models import AlertEvent
+
+Facts = ReportFacts | LevelChangeFacts
+
+
+def facts_to_json(facts: Facts) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": type(facts).__name__}
+    for f in dataclasses.fields(facts):
+        value = getattr(facts, f.name)
+        out[f.name] = value.isoformat() if isinstance(value, dt.date) else value
+    return out
+
+
+def facts_from_json(data: dict[str, Any]) -> Facts:
+    data = dict(data)
+    kind = data.pop("type")
+    if kind == "ReportFacts":
+        data["occurred_on"] = dt.date.fromisoformat(data["occurred_on"])
+        data["reported_at"] = dt.datetime.fromisoformat(data["reported_at"])
+        return ReportFacts(**data)
+    if kind == "LevelChangeFacts":
+        data["effective_at"] = dt.datetime.fromisoformat(data["effective_at"])
+        return LevelChangeFacts(**data)
+    raise ValueError(f"unknown facts type {kind!r}")
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: AlertKind,
+    source: str,
+    version: int,
+    facts: Facts,
+    organisations: Sequence[str] = (),
+    areas: Sequence[str] = (),
+    msg_type: MsgType = MsgType.ALERT,
+    supersedes: str | None = None,
+) -> str:
+    """Add an alert event to the caller's transaction; returns its id."""
+    if not isinstance(facts, ReportFacts | LevelChangeFacts):
+        raise TypeError("alerts carry ReportFacts or LevelChangeFacts, nothing else")
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == version)
+    )
+    if existing is not None:
+        return existing
+    event = AlertEvent(
+        kind=AlertKind(kind).value,
+        msg_type=MsgType(msg_type).value,
+        source=source,
+        version=version,
+        supersedes=supersedes,
+        severity=facts.severity if isinstance(facts, ReportFacts) else None,
+        area_code=facts.area_code,
+        facts=facts_to_json(facts),
+        organisations=list(organisations),
+        areas=list(areas),
+    )
+    session.add(event)
+    session.flush()
+    return event.id
+
+
+def pending_events(session: Session, *, limit: int = 100) -> list[AlertEvent]:
+    """Events not yet expanded into deliveries, oldest first (the dispatcher's sweep)."""
+    return list(
+        session.scalars(
+            select(AlertEvent)
+            .where(AlertEvent.planned_at.is_(None))
+            .order_by(AlertEvent.created_at)
+            .limit(limit)
+        )
+    )

@@ -25,6 +25,12 @@ class AuditAction(StrEnum):
     LOGIN = "auth:login"
     LOGIN_FAILED = "auth:login-failed"
     LOGOUT = "auth:logout"
+    AREA_IMPORT = "area:import"
+    AREA_SET_RISK = "area:set-risk"
+    AREA_PROPOSE_RISK = "area:propose-risk"
+    AREA_CONFIRM_RISK = "area:confirm-risk"
+    AREA_RISK_LAPSED = "area:risk-lapsed"
+    PRESENCE_SET = "organisation:set-presence"
 
 
 class AuditEntry(Base):

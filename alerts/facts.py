@@ -1,0 +1,234 @@
+"""What an alert may say: typed, closed sets of header facts.
+
+Guarantees: an alert is rendered from an `AlertFacts` and a `Recipient` only. Every field is
+named here; the dataclasses are frozen with slots, so nothing can be attached to them, and none
+of them has a field for anything in a report's sealed body (narrative, exact place or time,
+coordinates, people, actors, attachments). The one free text from the author is `summary`, the
+one-line alert summary written on purpose for alerts. The time of a report is kept to the hour
+(`reported_at` is truncated on construction) and its occurrence to the day.
+
+Against: a caller — a hub service, a future refactor — passing a decrypted body or a loose dict
+into a template, which would put sealed content into mailboxes and SMS logs that the hub's
+encryption was meant to keep it out of.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from alerts import labels
+from alerts.labels import Language
+
+# Limits a designation and a report header must respect so that an SMS fits two segments
+# with every fact in it (tests/alerts/test_templates.py renders at these limits).
+MAX_SUMMARY_CHARS = 140
+MAX_PHRASE_CHARS = 20
+MAX_AREA_CODE_CHARS = 12
+MAX_AREA_NAME_CHARS = 80
+MAX_SMS_LINK_CHARS = 40
+ACK_CODE_RE = re.compile(r"^[0-9]{4,8}$")
+
+
+class AlertKind(StrEnum):
+    REPORT_PUBLISHED = "report_published"
+    LEVEL_CHANGED = "level_changed"
+    ESCALATION = "escalation"
+    DIGEST = "digest"
+    ACK_CONFIRMATION = "ack_confirmation"
+    DELIVERY_FAILED = "delivery_failed"
+
+
+class MsgType(StrEnum):
+    """Alert, or one that supersedes an earlier alert (as CAP's msgType)."""
+
+    ALERT = "alert"
+    UPDATE = "update"
+    CANCEL = "cancel"
+
+
+def _one_line(text: str, limit: int, what: str) -> str:
+    text = " ".join(text.split())  # a summary is one line: no header/line injection
+    if len(text) > limit:
+        raise ValueError(f"{what} longer than {limit} characters")
+    return text
+
+
+def _aware(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"{what} must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFacts:
+    """The header of a report, as far as an alert may repeat it."""
+
+    report_id: str
+    report_type: str
+    area_code: str
+    area_name: str
+    severity: str
+    tlp: str
+    occurred_on: date
+    reported_at: datetime
+    category: str | None = None
+    stage: str | None = None
+    summary: str | None = None
+
+    def __post_init__(self) -> None:
+        labels.check_code(labels.REPORT_TYPES, self.report_type, "report type")
+        labels.check_code(labels.SEVERITIES, self.severity, "severity")
+        labels.check_code(labels.TLPS, self.tlp, "TLP")
+        if self.category is not None:
+            labels.check_code(labels.CATEGORIES, self.category, "category")
+        if self.stage is not None:
+            labels.check_code(labels.STAGES, self.stage, "stage")
+        _check_area(self.area_code, self.area_name)
+        hour = _aware(self.reported_at, "reported_at").replace(minute=0, second=0, microsecond=0)
+        object.__setattr__(self, "reported_at", hour)
+        if self.summary is not None:
+            summary = _one_line(self.summary, MAX_SUMMARY_CHARS, "summary")
+            object.__setattr__(self, "summary", summary or None)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChangeFacts:
+    area_code: str
+    area_name: str
+    old_risk: str
+    new_risk: str
+    old_level: str
+    new_level: str
+    effective_at: datetime
+    no_go: bool = False
+
+    def __post_init__(self) -> None:
+        for risk in (self.old_risk, self.new_risk):
+            labels.check_code(labels.RISKS, risk, "risk")
+        for level in (self.old_level, self.new_level):
+            labels.check_code(labels.LEVELS, level, "cooperation level")
+        _check_area(self.area_code, self.area_name)
+        object.__setattr__(self, "effective_at", _aware(self.effective_at, "effective_at"))
+
+    @property
+    def raised(self) -> bool:
+        order = list(labels.RISKS)
+        return order.index(self.new_risk) > order.index(self.old_risk)
+
+
+@dataclass(frozen=True, slots=True)
+class AckRequest:
+    """A one-time acknowledgement: the SMS reply code and the confirmation-page link."""
+
+    code: str
+    link: str
+    deadline: datetime
+
+    def __post_init__(self) -> None:
+        if not ACK_CODE_RE.match(self.code):
+            raise ValueError("acknowledgement code must be 4 to 8 digits")
+        object.__setattr__(self, "deadline", _aware(self.deadline, "deadline"))
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationFacts:
+    step: int
+    not_acknowledged_by: str  # the liaison (or deputy) who did not acknowledge
+    organisation: str
+    waited_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class AckFacts:
+    acknowledged_by: str
+    acknowledged_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "acknowledged_at", _aware(self.acknowledged_at, "ack time"))
+
+
+@dataclass(frozen=True, slots=True)
+class FailureFacts:
+    """Told to an organisation's focal point when a liaison could not be reached."""
+
+    liaison_name: str
+    channel: str
+    address_hint: str  # masked address, e.g. "j…@example.org" or "+243 ••• ••• 12"
+    attempts: int
+    reason: str
+    fallback_channel: str | None = None
+
+    def __post_init__(self) -> None:
+        labels.check_code(labels.CHANNELS, self.channel, "channel")
+        if self.fallback_channel is not None:
+            labels.check_code(labels.CHANNELS, self.fallback_channel, "channel")
+        object.__setattr__(self, "reason", _one_line(self.reason, 200, "reason"))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """Everything an alert of one kind may show. `link` leads to the hub (never to content)."""
+
+    kind: AlertKind
+    event_id: str
+    link: str
+    msg_type: MsgType = MsgType.ALERT
+    report: ReportFacts | None = None
+    level_change: LevelChangeFacts | None = None
+    ack: AckRequest | None = None
+    escalation: EscalationFacts | None = None
+    acknowledged: AckFacts | None = None
+    failure: FailureFacts | None = None
+    digest_items: tuple[ReportFacts, ...] = ()
+    digest_period: tuple[datetime, datetime] | None = None
+
+    def __post_init__(self) -> None:
+        need: dict[AlertKind, tuple[str, ...]] = {
+            AlertKind.REPORT_PUBLISHED: ("report",),
+            AlertKind.LEVEL_CHANGED: ("level_change",),
+            AlertKind.ESCALATION: ("report", "escalation"),
+            AlertKind.DIGEST: ("digest_period",),
+            AlertKind.ACK_CONFIRMATION: ("report", "acknowledged"),
+            AlertKind.DELIVERY_FAILED: ("failure",),
+        }
+        kind = AlertKind(self.kind)
+        missing = [name for name in need[kind] if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{kind} alert needs {', '.join(missing)}")
+        if kind is AlertKind.DIGEST and not self.digest_items:
+            raise ValueError("a digest with nothing in it is not sent")
+        if not isinstance(self.digest_items, tuple) or not all(
+            isinstance(item, ReportFacts) for item in self.digest_items
+        ):
+            raise TypeError("digest_items must be a tuple of ReportFacts")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The person an alert is rendered for."""
+
+    name: str
+    language: Language
+    anti_phishing_phrase: str
+    timezone: str = "UTC"
+    zone: ZoneInfo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.language not in labels.LANGUAGES:
+            raise ValueError(f"unsupported language {self.language!r}")
+        phrase = _one_line(self.anti_phishing_phrase, MAX_PHRASE_CHARS, "anti-phishing phrase")
+        if not phrase:
+            raise ValueError("an alert without the liaison's anti-phishing phrase is not sent")
+        object.__setattr__(self, "anti_phishing_phrase", phrase)
+        object.__setattr__(self, "zone", ZoneInfo(self.timezone))
+
+
+def _check_area(code: str, name: str) -> None:
+    if not code or len(code) > MAX_AREA_CODE_CHARS or any(ch.isspace() for ch in code):
+        raise ValueError(f"area code must be 1-{MAX_AREA_CODE_CHARS} characters, no spaces")
+    if len(name) > MAX_AREA_NAME_CHARS:
+        raise ValueError(f"area name longer than {MAX_AREA_NAME_CHARS} characters")

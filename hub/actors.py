@@ -20,6 +20,9 @@ class Permission(StrEnum):
     ORGANISATION_DECIDE = "organisation:decide"
     AUDIT_READ = "audit:read"
     MEMBER_REMOVE = "member:remove"
+    AREA_IMPORT = "area:import"
+    AREA_SET_RISK = "area:set-risk"
+    PRESENCE_SET = "organisation:set-presence"
 
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
@@ -27,6 +30,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.ORGANISATION_DECIDE: frozenset({Role.COMMITTEE}),
     Permission.AUDIT_READ: frozenset({Role.COMMITTEE, Role.OPERATOR}),
     Permission.MEMBER_REMOVE: frozenset({Role.FOCAL_POINT, Role.OPERATOR}),
+    Permission.AREA_IMPORT: frozenset({Role.COORDINATOR, Role.OPERATOR}),
+    Permission.AREA_SET_RISK: frozenset({Role.COORDINATOR}),
+    Permission.PRESENCE_SET: frozenset({Role.FOCAL_POINT, Role.COORDINATOR}),
 }
 
 

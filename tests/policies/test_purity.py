@@ -47,7 +47,7 @@ def violations(source: str, filename: str) -> list[str]:
             modules = [node.module]
         for module in modules:
             if module.split(".")[0] in BANNED_MODULES:
-                found.append(f"{filename}:{node.lineno}: imports {module}")
+                found.append(f"{filename}:{getattr(node, 'lineno', 0)}: imports {module}")
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in CLOCK_METHODS:

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from policies import (
     Audience,
+    Organisation,
     ReasonCode,
     cooperation_level,
     default_policy,
@@ -144,21 +145,23 @@ def test_no_audience_uses_the_level_default() -> None:
 
 @PROPS
 @given(data=st.data(), orgs=organisations_st, audience=audience_st)
-def test_originator_always_receives(data: st.DataObject, orgs: dict, audience: object) -> None:
+def test_originator_always_receives(
+    data: st.DataObject, orgs: dict[str, Organisation], audience: Audience | None
+) -> None:
     h = data.draw(header_st(sorted(orgs)))
     level = data.draw(st.sampled_from(list(Level)))
-    d = resolve_recipients(h, audience, orgs, level, POLICY, areas=AREAS)  # type: ignore[arg-type]
+    d = resolve_recipients(h, audience, orgs, level, POLICY, areas=AREAS)
     assert h.originator in d.outcome
 
 
 @PROPS
 @given(data=st.data(), orgs=organisations_st, audience=audience_st)
 def test_unapproved_organisations_receive_nothing_new(
-    data: st.DataObject, orgs: dict, audience: object
+    data: st.DataObject, orgs: dict[str, Organisation], audience: Audience | None
 ) -> None:
     h = data.draw(header_st(sorted(orgs)))
     level = data.draw(st.sampled_from(list(Level)))
-    d = resolve_recipients(h, audience, orgs, level, POLICY, areas=AREAS)  # type: ignore[arg-type]
+    d = resolve_recipients(h, audience, orgs, level, POLICY, areas=AREAS)
     for org_id in d.outcome - {h.originator}:
         assert org_id in orgs
         assert orgs[org_id].status is OrganisationStatus.APPROVED
@@ -167,7 +170,7 @@ def test_unapproved_organisations_receive_nothing_new(
 @PROPS
 @given(data=st.data(), orgs=organisations_st, audience=audience_st)
 def test_red_never_reaches_an_organisation_it_does_not_name(
-    data: st.DataObject, orgs: dict, audience: Audience | None
+    data: st.DataObject, orgs: dict[str, Organisation], audience: Audience | None
 ) -> None:
     h = data.draw(header_st(sorted(orgs)).filter(lambda h: h.tlp is Tlp.RED))
     level = data.draw(st.sampled_from(list(Level)))
@@ -179,7 +182,7 @@ def test_red_never_reaches_an_organisation_it_does_not_name(
 @PROPS
 @given(data=st.data(), orgs=organisations_st, audience=audience_st)
 def test_raising_risk_never_narrows_recipients(
-    data: st.DataObject, orgs: dict, audience: Audience | None
+    data: st.DataObject, orgs: dict[str, Organisation], audience: Audience | None
 ) -> None:
     h = data.draw(header_st(sorted(orgs)))
     policy = data.draw(st.sampled_from([POLICY, WIDENING]))
@@ -197,7 +200,7 @@ def test_raising_risk_never_narrows_recipients(
 @PROPS
 @given(data=st.data(), orgs=organisations_st, audience=audience_st)
 def test_decisions_are_deterministic_whatever_the_input_order(
-    data: st.DataObject, orgs: dict, audience: Audience | None
+    data: st.DataObject, orgs: dict[str, Organisation], audience: Audience | None
 ) -> None:
     h = data.draw(header_st(sorted(orgs)))
     level = data.draw(st.sampled_from(list(Level)))

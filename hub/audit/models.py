@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     AREA_PROPOSE_RISK = "area:propose-risk"
     AREA_CONFIRM_RISK = "area:confirm-risk"
     AREA_RISK_LAPSED = "area:risk-lapsed"
+    AREA_REVIEW_DUE = "area:review-due"
     PRESENCE_SET = "organisation:set-presence"
 
 

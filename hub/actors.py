@@ -23,6 +23,9 @@ class Permission(StrEnum):
     AREA_IMPORT = "area:import"
     AREA_SET_RISK = "area:set-risk"
     PRESENCE_SET = "organisation:set-presence"
+    REPORT_PUBLISH = "report:publish"
+    REPORT_SHARE = "report:share"
+    REPORT_EXPORT_AGGREGATES = "report:export-aggregates"
 
 
 PERMISSIONS: dict[Permission, frozenset[Role]] = {
@@ -33,6 +36,11 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.AREA_IMPORT: frozenset({Role.COORDINATOR, Role.OPERATOR}),
     Permission.AREA_SET_RISK: frozenset({Role.COORDINATOR}),
     Permission.PRESENCE_SET: frozenset({Role.FOCAL_POINT, Role.COORDINATOR}),
+    # Publishing, asking to pass a report on, and the originator's answers (approve, deny,
+    # revoke, withdraw, standing consents) speak for the organisation: its focal points.
+    Permission.REPORT_PUBLISH: frozenset({Role.FOCAL_POINT}),
+    Permission.REPORT_SHARE: frozenset({Role.FOCAL_POINT}),
+    Permission.REPORT_EXPORT_AGGREGATES: frozenset({Role.COORDINATOR, Role.COMMITTEE}),
 }
 
 

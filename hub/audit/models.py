@@ -32,6 +32,19 @@ class AuditAction(StrEnum):
     AREA_RISK_LAPSED = "area:risk-lapsed"
     AREA_REVIEW_DUE = "area:review-due"
     PRESENCE_SET = "organisation:set-presence"
+    REPORT_PUBLISH = "report:publish"
+    REPORT_OPEN = "report:open"
+    REPORT_INTEGRITY_FAILED = "report:integrity-failed"
+    REPORT_WITHDRAW = "report:withdraw"
+    REPORT_PURGE = "report:purge"
+    REPORT_REVOKE = "report:revoke"
+    REPORT_EXPORT = "report:export"
+    SHARE_REQUEST = "report:share-request"
+    SHARE_APPROVE = "report:share-approve"
+    SHARE_DENY = "report:share-deny"
+    SHARE_SEAL = "report:share-seal"
+    STANDING_CONSENT_SET = "consent:standing-set"
+    STANDING_CONSENT_REMOVE = "consent:standing-remove"
 
 
 class AuditEntry(Base):

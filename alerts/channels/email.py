@@ -21,6 +21,7 @@ add an event loop to manage.
 
 from __future__ import annotations
 
+import base64
 import email.policy
 import email.utils
 import ipaddress
@@ -182,10 +183,11 @@ class EmailChannel:
             msg["References"] = earlier
         # RFC 3834: an automatic message; auto-responders must not answer it.
         msg["Auto-Submitted"] = "auto-generated"
-        msg["Content-Language"] = message.language
         msg.set_content(message.text, charset="utf-8")
         if message.html is not None:
             msg.add_alternative(message.html, subtype="html", charset="utf-8")
+        # After set_content, which clears every Content-* header.
+        msg["Content-Language"] = message.language
         return msg
 
     def serialize(self, message: OutgoingMessage) -> bytes:
@@ -244,7 +246,7 @@ class EmailChannel:
                 smtp.starttls(context=self.ssl_context)
                 smtp.ehlo()
             if s.username is not None:
-                smtp.login(s.username, s.password or "")
+                _login(smtp, s.username, s.password or "")
         except BaseException:
             smtp.close()
             raise
@@ -339,6 +341,20 @@ class _StaleConnection(Exception):
 
     def __init__(self, result: SendResult) -> None:
         self.result = result
+
+
+def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+    if (username + password).isascii():
+        smtp.login(username, password)
+        return
+    # smtplib encodes credentials as ASCII and fails on anything else; RFC 4616 PLAIN is UTF-8,
+    # so a passphrase with an accent is sent by hand rather than refused.
+    if "plain" not in smtp.esmtp_features.get("auth", "").lower().split():
+        raise smtplib.SMTPException("server offers no AUTH PLAIN for a non-ASCII password")
+    token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode()).decode()
+    code, reply = smtp.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _is_disconnect(exc: BaseException) -> bool:

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import errors
+from hub.areas.api import router as areas_router
 from hub.audit.api import router as audit_router
 from hub.auth.api import router as auth_router
 from hub.auth.pages import router as auth_pages
@@ -73,7 +74,14 @@ def create_app(
 
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for router in (health_router, auth_router, organisations_router, members_router, audit_router):
+    for router in (
+        health_router,
+        auth_router,
+        organisations_router,
+        members_router,
+        audit_router,
+        areas_router,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(auth_pages)

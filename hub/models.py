@@ -1,11 +1,13 @@
 """Imports every hub model so that `Base.metadata` is complete (Alembic, tests)."""
 
+from hub.areas.models import Area, OrganisationPresence, RiskAssessment, RiskChange
 from hub.audit.models import AuditEntry, AuditHead
 from hub.auth.models import AuthSession, LoginFailure
 from hub.members.models import Member, MemberKeyWrap, MemberRole
 from hub.organisations.models import Organisation
 
 __all__ = [
+    "Area",
     "AuditEntry",
     "AuditHead",
     "AuthSession",
@@ -14,4 +16,7 @@ __all__ = [
     "MemberKeyWrap",
     "MemberRole",
     "Organisation",
+    "OrganisationPresence",
+    "RiskAssessment",
+    "RiskChange",
 ]

@@ -7,7 +7,7 @@ from hub.auth.schemas import LoginIn, Token
 from hub.deps import ActorDep, SessionDep, SettingsDep, client_address
 from hub.errors import Unauthorized
 from hub.members import service as members
-from hub.members.schemas import Me, OrganisationRef, PassphraseChange
+from hub.members.schemas import Me, OrganisationKeysRead, OrganisationRef, PassphraseChange
 
 router = APIRouter(tags=["auth"])
 
@@ -59,3 +59,17 @@ def me(actor: ActorDep, session: SessionDep) -> Me:
         keys="granted" if granted else "not_granted",
         keys_help=None if granted else members.keys_help(),
     )
+
+
+@router.get(
+    "/me/keys",
+    response_model=OrganisationKeysRead,
+    responses={
+        **_PROBLEMS,
+        403: {"description": "Your organisation's keys are not granted to you"},
+    },
+)
+def my_keys(actor: ActorDep, session: SessionDep) -> OrganisationKeysRead:
+    """Open my organisation's keys with this session, as reading a report will: proves the
+    grant works, or says why there is none."""
+    return members.open_my_keys(session, actor=actor)

@@ -58,3 +58,9 @@ class GrantResult(BaseModel):
 
 class EmailIn(BaseModel):
     email: EmailStr
+
+
+class OrganisationKeysRead(BaseModel):
+    organisation: OrganisationRef
+    key_version: int
+    fingerprint: str

@@ -27,7 +27,7 @@ from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from hub.i18n import gettext as _
 from hub.members.models import Member, MemberKeyWrap, MemberRole, MemberStatus, Role
 from hub.members.passphrases import check_passphrase
-from hub.members.schemas import MemberRead, OrganisationRef
+from hub.members.schemas import MemberRead, OrganisationKeysRead, OrganisationRef
 from hub.organisations import service as organisations
 from hub.organisations.models import Organisation
 
@@ -371,3 +371,15 @@ def enrol_totp(session: Session, *, actor: Actor, secret: str, code: str) -> Non
         target=member.id,
     )
     session.commit()
+
+
+def open_my_keys(session: Session, *, actor: Actor) -> OrganisationKeysRead:
+    if actor.member is None or actor.member_keys is None:
+        raise Unauthorized(_("Log in first."))
+    member = actor.member
+    keys = organisation_keys_for(session, member=member, keys=actor.member_keys)
+    return OrganisationKeysRead(
+        organisation=OrganisationRef(id=member.organisation.id, name=member.organisation.name),
+        key_version=member.organisation.key_version,
+        fingerprint=keys.fingerprint(),
+    )

@@ -1,0 +1,120 @@
+"""Reports as the hub stores them: header columns in clear, the sealed body, one wrap per
+recipient organisation, sealed attachments.
+
+The header columns are plain strings on purpose (not checked enums): they are exactly the
+values the originator signed, and the reader rebuilds the signed header from them. A column
+edited in the database must come out as a signature failure the reader is told about, not
+as an exception while loading the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, utcnow
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Report(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        # A retried submission (same member, same Idempotency-Key) finds the first report.
+        UniqueConstraint("created_by_id", "idempotency_key", name="idempotency"),
+        Index("ix_reports_listing", "area_code", "type", "reported_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # --- the header, signed by the originator (see service.signed_header) ---
+    header_version: Mapped[int] = mapped_column(Integer, default=1)
+    type: Mapped[str] = mapped_column(String(32))
+    stage: Mapped[str | None] = mapped_column(String(16))
+    incident_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    supersedes: Mapped[str | None] = mapped_column(String(36))
+    originator_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An anonymous originator may let recipients see its kind (UN, INGO…), never its name.
+    show_kind: Mapped[bool] = mapped_column(Boolean, default=False)
+    area_code: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(48))
+    severity: Mapped[str] = mapped_column(String(16))
+    precedence: Mapped[str | None] = mapped_column(String(16))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    reported_at: Mapped[dt.datetime]
+    tlp: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(4000))
+    level: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[dt.datetime | None]
+    summary: Mapped[str | None] = mapped_column(String(140))
+    body_schema: Mapped[str] = mapped_column(String(48))
+    # --- sealed ---
+    # R 01 envelope without wraps (nonce, signature, ciphertext). Emptied on withdrawal.
+    envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # For anonymous reports: the hub's attestation that an approved partner signed.
+    attestation: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # report_digest: names this exact report in the audit log.
+    digest: Mapped[str] = mapped_column(String(64))
+    # --- bookkeeping, not signed ---
+    created_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(16))  # withdrawn | retention
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ReportWrap(Base):
+    """The report's data key sealed to one organisation. Consent adds a row; revocation and
+    withdrawal empty `wrap` (crypto-shredding) and keep the row, so that a former recipient
+    is told "withdrawn by the originator" instead of "not found"."""
+
+    __tablename__ = "report_wraps"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id"), primary_key=True, index=True
+    )
+    wrap: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # publication | standing_consent | consent | green | clear
+    granted_by: Mapped[str] = mapped_column(String(32))
+    granted_by_member_id: Mapped[str | None] = mapped_column(String(36))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[dt.datetime | None]
+    removed_reason: Mapped[str | None] = mapped_column(String(16))  # revoked | withdrawn
+
+
+class Attachment(Base):
+    """A sealed file under the data directory. Its name, type and plaintext digest are in
+    the signed body; the hub only knows the sealed size."""
+
+    __tablename__ = "report_attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    sealed_size: Mapped[int] = mapped_column(Integer)
+    # Removed with the wraps on withdrawal; the file is unlinked too.
+    removed_at: Mapped[dt.datetime | None]

@@ -8,6 +8,7 @@ French or English. tests/policies/test_purity.py enforces the first part.
 The hub's usual sequence for a new report:
 
     policy = load_policy(settings.policy_file)                      # once, at start-up
+    areas = area_map(rows)                # an AreaTree: rebuild when areas change, reuse
     standing = area_standing(area, areas, assessments, now, policy) # risk, level, no-go
     may_publish(org, type, standing.outcome.level, policy)          # refuse if False
     header_area(area, areas, level, policy)                         # coarsen the header
@@ -25,7 +26,7 @@ from policies.alerting import (
     level_change_plan,
     quiet_hours_end,
 )
-from policies.areas import AreaMap, area_map, depth, lineage
+from policies.areas import AreaMap, AreaTree, area_map, concerned_areas, depth, lineage
 from policies.consent import may_read, may_share
 from policies.decision import Decision, Reason, ReasonCode
 from policies.explain import explain, explain_lines, render_reason
@@ -73,6 +74,7 @@ __all__ = [
     "AlertRoute",
     "Area",
     "AreaMap",
+    "AreaTree",
     "Assessment",
     "Audience",
     "Change",
@@ -100,6 +102,7 @@ __all__ = [
     "can_lower_level",
     "check_policy",
     "check_temporary_raise",
+    "concerned_areas",
     "cooperation_level",
     "default_policy",
     "depth",

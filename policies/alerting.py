@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from policies.areas import AreaMap, lineage
+from policies.areas import AreaMap, concerned_areas
 from policies.decision import Decision, Reason, ReasonCode
 from policies.facts import Designation, QuietHours, ReportHeader
 from policies.policyfile import Policy
@@ -97,11 +97,6 @@ def quiet_hours_end(quiet: QuietHours, now: datetime) -> datetime:
     raise AssertionError("unreachable: an end time recurs within two days")
 
 
-def _concerns(designation: Designation, area: str, areas: AreaMap) -> bool:
-    up = lineage(area, areas)
-    return any(code in up or area in lineage(code, areas) for code in designation.areas)
-
-
 def _timing(
     designation: Designation,
     mode: AlertMode,
@@ -142,6 +137,7 @@ def alert_plan(
     """Alerts for a newly published report whose data key was sealed to `recipients`, in an
     area at cooperation `level`."""
     rules = policy.at(level)
+    concerned = concerned_areas(header.area, areas)
     reasons: list[Reason] = []
     routes: list[AlertRoute] = []
     for d in sorted(designations, key=lambda d: (d.organisation, d.liaison)):
@@ -151,7 +147,7 @@ def alert_plan(
                 Reason.of(ReasonCode.DESIGNATION_NOT_RECIPIENT, liaison=who, org=d.organisation)
             )
             continue
-        if not _concerns(d, header.area, areas):
+        if d.areas.isdisjoint(concerned):
             reasons.append(
                 Reason.of(ReasonCode.DESIGNATION_OTHER_AREA, liaison=who, area=header.area)
             )
@@ -227,10 +223,11 @@ def level_change_plan(
     """Alerts for a change of `area_code`'s level (now `level`): every liaison designated for
     the area, a containing or a contained area, at once, deferred by quiet hours, with no
     acknowledgement. A level change is public (TLP:CLEAR), so no recipient filter applies."""
+    concerned = concerned_areas(area_code, areas)
     reasons: list[Reason] = []
     routes: list[AlertRoute] = []
     for d in sorted(designations, key=lambda d: (d.organisation, d.liaison)):
-        if not _concerns(d, area_code, areas):
+        if d.areas.isdisjoint(concerned):
             continue
         if not d.channels:
             reasons.append(Reason.of(ReasonCode.DESIGNATION_NO_CHANNEL, liaison=d.liaison))

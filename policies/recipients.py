@@ -10,16 +10,17 @@ Guarantees (each stated as a property test in tests/policies):
   refuses a file where it would) — so raising an area's risk never narrows recipients;
 - the result is a frozenset, independent of the order organisations were given in.
 
-"Approved partners in the area" means approved organisations present in the report's area,
-in an area containing it (a country-wide presence covers every province), or in an area
-inside it (a partner working in one district is concerned by a report about its province).
+"Approved partners in the area" (`policies.areas.concerned_areas`) means approved
+organisations present in the report's area, in an area containing it (a country-wide presence
+covers every province), or in an area inside it (a partner working in one district is
+concerned by a report about its province).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from policies.areas import AreaMap, lineage
+from policies.areas import AreaMap, concerned_areas
 from policies.decision import Decision, Reason, ReasonCode
 from policies.facts import Audience, Organisation, ReportHeader
 from policies.policyfile import Policy
@@ -34,20 +35,9 @@ def organisation_map(organisations: Iterable[Organisation]) -> dict[str, Organis
 
 def partners_in_area(area: str, organisations: OrganisationMap, areas: AreaMap) -> frozenset[str]:
     """Approved organisations concerned by `area` (see the module docstring)."""
-    up = frozenset(lineage(area, areas))
-    # Presence codes repeat across organisations; walk each one up the tree once per call.
-    below: dict[str, bool] = {}
-
-    def concerned(presence: str) -> bool:
-        if presence in up:
-            return True
-        hit = below.get(presence)
-        if hit is None:
-            hit = below[presence] = area in lineage(presence, areas)
-        return hit
-
+    concerned = concerned_areas(area, areas)
     return frozenset(
-        o.id for o in organisations.values() if o.approved and any(map(concerned, o.areas))
+        o.id for o in organisations.values() if o.approved and not o.areas.isdisjoint(concerned)
     )
 
 

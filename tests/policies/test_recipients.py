@@ -208,3 +208,15 @@ def test_decisions_are_deterministic_whatever_the_input_order(
     first = resolve_recipients(h, audience, orgs, level, POLICY, areas=AREAS)
     again = resolve_recipients(h, audience, dict(items), level, POLICY, areas=AREAS)
     assert first == again
+
+
+@PROPS
+@given(data=st.data(), orgs=organisations_st, audience=audience_st)
+def test_a_plain_dict_of_areas_decides_like_an_area_tree(
+    data: st.DataObject, orgs: dict[str, Organisation], audience: Audience | None
+) -> None:
+    h = data.draw(header_st(sorted(orgs)))
+    level = data.draw(st.sampled_from(list(Level)))
+    indexed = resolve_recipients(h, audience, orgs, level, POLICY, areas=AREAS)
+    plain = resolve_recipients(h, audience, orgs, level, POLICY, areas=dict(AREAS))
+    assert indexed == plain

@@ -160,13 +160,15 @@ TOKEN = "test-auth-token"
 class GatewayState:
     """What the gateway holds, and how it will answer the next POSTs (a queue of modes):
     "ok", an HTTP status (400, 429, 500…), "drop_before" (close without acting),
-    "drop_after" (act, then close without answering)."""
+    "drop_after" (act, then close without answering), "slow" (answer only once
+    `slow_released` is set)."""
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     webhook_posts: list[tuple[dict[str, Any], dict[str, str]]] = field(default_factory=list)
     script: list[str | int] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    slow_released: threading.Event = field(default_factory=threading.Event)
 
     def next_mode(self) -> str | int:
         with self.lock:
@@ -210,6 +212,9 @@ class _GatewayHandler(BaseHTTPRequestHandler):
         mode = state.next_mode()
         if mode == "drop_before":
             return self._drop()
+        slow = mode == "slow"  # act now, answer later than the client is willing to wait
+        if slow:
+            mode = "ok"
         if isinstance(mode, int):
             if mode == 400:
                 return self._json(
@@ -243,6 +248,8 @@ class _GatewayHandler(BaseHTTPRequestHandler):
             state.messages.append(message)
         if mode == "drop_after":
             return self._drop()
+        if slow:
+            state.slow_released.wait(10)
         public = {k: v for k, v in message.items() if k != "status_callback"}
         return self._json(201, public)
 
@@ -279,11 +286,12 @@ class _GatewayServer(ThreadingHTTPServer):
 def sms_gateway() -> Iterator[tuple[str, GatewayState]]:
     server = _GatewayServer(("127.0.0.1", 0), _GatewayHandler)
     server.state = GatewayState()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]
         yield f"http://{host!s}:{port}", server.state
     finally:
+        server.state.slow_released.set()
         server.shutdown()
         server.server_close()

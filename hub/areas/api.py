@@ -49,7 +49,7 @@ def get_area(code: str, actor: ActorDep, session: SessionDep, policy: PolicyDep)
 
 @router.put(
     "/areas/{code}/risk",
-    response_model=RiskApplied,
+    response_model=RiskApplied | RiskPending,
     responses={
         **_PROBLEMS,
         202: {

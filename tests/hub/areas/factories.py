@@ -9,7 +9,7 @@ from hub.areas import service
 from hub.areas.importing import parse_csv
 
 TREE_CSV = """code,name,parent,kind,name_fr,name_en
-CD,République démocratique du Congo,,country,République démocratique du Congo,Democratic Republic of the Congo
+CD,RD Congo,,country,République démocratique du Congo,Democratic Republic of the Congo
 CD61,Nord-Kivu,CD,admin1,,
 CD6102,Rutshuru,CD61,admin2,,
 CD6103,Masisi,CD61,admin2,,

@@ -18,7 +18,10 @@ def _count(session) -> int:
 
 
 def test_csv_import_builds_the_tree_with_inferred_kinds(db_session) -> None:
-    csv_text = "code,name,parent\nSO,Somalia,\n#country+code,#country+name,#x\nSO22,Banadir,SO\nSO2201,Mogadishu,SO22\n"
+    csv_text = (
+        "code,name,parent\nSO,Somalia,\n#country+code,#country+name,#x\n"
+        "SO22,Banadir,SO\nSO2201,Mogadishu,SO22\n"
+    )
     result = service.import_areas(db_session, actor=CONSOLE, parsed=parse_csv(csv_text))
     assert (result.created, result.updated) == (3, 0)
     assert db_session.get(Area, "SO").kind is AreaKind.COUNTRY
@@ -47,7 +50,10 @@ def test_reimport_updates_names(db_session) -> None:
     ],
 )
 def test_one_bad_line_imports_nothing_and_is_named(db_session, bad_line, message) -> None:
-    text = "code,name,parent,kind\nCD,Congo,,country\nCD61,Nord-Kivu,CD,admin1\nCD6102,Rutshuru,CD61,admin2\n"
+    text = (
+        "code,name,parent,kind\nCD,Congo,,country\nCD61,Nord-Kivu,CD,admin1\n"
+        "CD6102,Rutshuru,CD61,admin2\n"
+    )
     text += bad_line + "\n"
     with pytest.raises(service.ImportRejected) as caught:
         service.import_areas(db_session, actor=CONSOLE, parsed=parse_csv(text))

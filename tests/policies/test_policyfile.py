@@ -261,3 +261,41 @@ def test_durations_parse_and_print(text: str, minutes: int, shown: str) -> None:
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match=r"duration|longer than zero"):
         parse_duration(text)
+
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "policy-file.md"
+
+
+def test_the_documented_example_is_a_valid_policy() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert check_policy(example) == []
+    p = parse_policy(example)
+    assert p.coordinators_to_leave_enhanced == 3
+    assert len(p.at(Level.ENHANCED).escalation) == 3
+
+
+def test_every_key_is_documented() -> None:
+    from policies.policyfile import _SCHEMA, _STEP
+
+    text = DOC.read_text(encoding="utf-8")
+    # Tables keyed by a vocabulary are documented once, with the vocabulary as placeholder.
+    placeholders = {
+        "levels": "<level>",
+        "risk.level": "<risk>",
+        "alert_mode": "<severity>",
+        "retention": "<report type>",
+    }
+
+    def keys(schema: object, prefix: str) -> list[str]:
+        if not isinstance(schema, dict):
+            return [prefix]
+        for name, placeholder in placeholders.items():
+            if prefix == name or prefix.endswith("." + name):
+                first = next(iter(schema.values()))
+                return keys(first, f"{prefix}.{placeholder}")
+        return [k for key, sub in schema.items() for k in keys(sub, f"{prefix}.{key}".strip("."))]
+
+    documented = keys(_SCHEMA, "") + [f"…escalation[].{k}" for k in _STEP]
+    missing = [k for k in documented if f"`{k}`" not in text]
+    assert missing == []

@@ -1,0 +1,64 @@
+"""The facts the policy engine decides a report from, read from the hub's tables.
+
+Areas, presence and risk belong to hub.areas; this module is the one place reports and
+consents reach them, so that they decide from one consistent snapshot per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+import policies
+from hub.areas import service as areas_service
+from policies import Policy
+from policies.vocabulary import OrganisationKind, OrganisationStatus
+
+
+@dataclass
+class PolicyContext:
+    policy: Policy
+    at: dt.datetime
+    areas: policies.AreaMap
+    organisations: dict[str, policies.Organisation]
+    _standing: dict[str, policies.Standing] = field(default_factory=dict)
+
+    def organisation(self, org_id: str) -> policies.Organisation:
+        found = self.organisations.get(org_id)
+        if found is None:
+            # An organisation the hub does not know is treated as a stranger: pending, so
+            # that no rule lets anything reach it.
+            return policies.Organisation(
+                id=org_id,
+                kind=OrganisationKind.OTHER,
+                status=OrganisationStatus.PENDING,
+            )
+        return found
+
+
+def load_context(session: Session, *, policy: Policy, at: dt.datetime) -> PolicyContext:
+    return PolicyContext(
+        policy=policy,
+        at=at,
+        areas=areas_service.policy_areas(session),
+        organisations=policies.organisation_map(areas_service.policy_organisations(session)),
+    )
+
+
+def standing(session: Session, ctx: PolicyContext, code: str) -> policies.Standing:
+    known = ctx._standing.get(code)
+    if known is None:
+        decision = areas_service.area_standing(session, code, at=ctx.at, policy=ctx.policy)
+        known = ctx._standing[code] = decision.outcome
+    return known
+
+
+def area_name(session: Session, code: str) -> str:
+    return areas_service.get_area(session, code).name
+
+
+def require_area(session: Session, code: str) -> None:
+    """NotFound (a problem naming the code) when the area is unknown."""
+    areas_service.get_area(session, code)

@@ -1,0 +1,827 @@
+"""Publishing, listing, opening and withdrawing reports.
+
+Publication is one transaction: validate → recipients (policies) → seal (crypto) → header
+columns, envelope and one wrap per recipient → audit entry → outbox event. Opening happens in
+the reading member's session: their session key (from the client) opens their member key,
+which opens the organisation's keys, which open the report's wrap; the hub alone can open
+nothing. Every opening is audited, and so is every integrity failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+import policies
+from alerts.facts import AlertKind, MsgType, ReportFacts
+from alerts.outbox import enqueue
+from crypto import (
+    BadSignature,
+    CryptoError,
+    HubKeys,
+    OrganisationKeys,
+    OrganisationPublicKeys,
+    ReportKey,
+    SealedReport,
+    open_report,
+    report_digest,
+    seal_report,
+    unwrap_report_key,
+    verify_report_signature,
+)
+from hub.actors import CONSOLE, Actor, Permission
+from hub.audit import service as audit
+from hub.audit.models import AuditAction
+from hub.db import utcnow
+from hub.errors import Forbidden, InvalidInput, Unauthorized
+from hub.i18n import gettext as _
+from hub.members.models import Member
+from hub.members.service import organisation_keys_for
+from hub.organisations.models import Organisation, OrganisationStatus
+from hub.reports import attachments as files
+from hub.reports.context import PolicyContext, area_name, load_context, require_area, standing
+from hub.reports.errors import ReportIntegrityError, report_not_found, withdrawn
+from hub.reports.models import Attachment, Report, ReportWrap, new_id
+from hub.reports.schemas import (
+    BODY_SCHEMA_VERSION,
+    HeaderRead,
+    OriginatorRead,
+    ReportCreate,
+    ReportRead,
+    ReportSummary,
+    SealedBody,
+)
+from policies import Policy
+from policies.vocabulary import (
+    DEFAULT_PRECEDENCE,
+    AudienceScope,
+    Category,
+    Level,
+    OrganisationKind,
+    Precedence,
+    ReportType,
+    Severity,
+    Stage,
+    Tlp,
+)
+
+log = logging.getLogger("hub.reports")
+
+HEADER_VERSION = 1
+LIST_LIMIT = 200
+
+
+# --- the signed header ----------------------------------------------------------------------
+
+
+def _utc_text(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def signed_header(report: Report) -> dict[str, Any]:
+    """The header exactly as the originator signed it, rebuilt from the columns.
+
+    Every column the hub routes or shows by is in here, so an edit to any of them breaks the
+    signature (and the AEAD, which binds the same bytes)."""
+    return {
+        "v": report.header_version,
+        "id": report.id,
+        "type": report.type,
+        "stage": report.stage,
+        "incident_id": report.incident_id,
+        "supersedes": report.supersedes,
+        "originator": report.originator_id,
+        "anonymous": report.anonymous,
+        "show_kind": report.show_kind,
+        "area": report.area_code,
+        "category": report.category,
+        "severity": report.severity,
+        "precedence": report.precedence,
+        "occurred_on": report.occurred_on.isoformat(),
+        "reported_at": _utc_text(report.reported_at),
+        "tlp": report.tlp,
+        "audience": report.audience,
+        "level": report.level,
+        "expires_at": _utc_text(report.expires_at),
+        "summary": report.summary,
+        "body_schema": report.body_schema,
+    }
+
+
+def header_fact(report: Report) -> policies.ReportHeader:
+    """The policy engine's view. Raises ValueError on a column that is not a known code
+    (only an edit in the database can cause that)."""
+    return policies.ReportHeader(
+        id=report.id,
+        type=ReportType(report.type),
+        area=report.area_code,
+        severity=Severity(report.severity),
+        tlp=Tlp(report.tlp),
+        originator=report.originator_id,
+        stage=Stage(report.stage) if report.stage else None,
+        category=Category(report.category) if report.category else None,
+        precedence=Precedence(report.precedence) if report.precedence else None,
+        anonymous=report.anonymous,
+    )
+
+
+def _audience_text(report_in: ReportCreate) -> str:
+    audience = report_in.audience
+    if audience is None:
+        return json.dumps({"default": True})
+    if audience.organisations is not None:
+        return json.dumps({"organisations": sorted(set(audience.organisations))})
+    return json.dumps({"scope": str(audience.scope)})
+
+
+def _audience_fact(report_in: ReportCreate) -> policies.Audience | None:
+    audience = report_in.audience
+    if audience is None:
+        return None
+    if audience.organisations is not None:
+        return policies.Audience.named(*audience.organisations)
+    assert audience.scope is not None  # noqa: S101 (AudienceIn guarantees one form)
+    return policies.Audience.of_scope(AudienceScope(audience.scope))
+
+
+# --- who is reading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    member: Member
+    organisation: Organisation
+    actor: Actor
+
+    def keys(self, session: Session) -> OrganisationKeys:
+        assert self.actor.member_keys is not None  # noqa: S101 (checked in reader())
+        return organisation_keys_for(session, member=self.member, keys=self.actor.member_keys)
+
+
+def reader(actor: Actor, *, need_keys: bool = True) -> Reader:
+    """A logged-in member of an approved organisation. The checks come before any lookup
+    of a report, so their answers say nothing about which reports exist."""
+    member = actor.member
+    if member is None or (need_keys and actor.member_keys is None):
+        raise Unauthorized(_("Log in first."))
+    organisation = member.organisation
+    if organisation.status != OrganisationStatus.APPROVED:
+        raise Forbidden(
+            _("Your organisation is %(status)s: it cannot publish or read reports.")
+            % {"status": organisation.status}
+        )
+    return Reader(member=member, organisation=organisation, actor=actor)
+
+
+def active_wrap(session: Session, report_id: str, organisation_id: str) -> ReportWrap | None:
+    wrap = session.get(ReportWrap, (report_id, organisation_id))
+    if wrap is None or wrap.removed_reason == "revoked":
+        return None
+    return wrap
+
+
+def holders(session: Session, report_id: str) -> frozenset[str]:
+    """Organisations holding a live wrap now (what policies call the recipients)."""
+    rows = session.scalars(
+        select(ReportWrap.organisation_id)
+        .where(ReportWrap.report_id == report_id)
+        .where(ReportWrap.removed_at.is_(None))
+    )
+    return frozenset(rows)
+
+
+def readable_report(session: Session, who: Reader, report_id: str) -> Report:
+    """The report if `who`'s organisation was given it; the one 404 otherwise; 410 once the
+    originator withdrew it (only to those who were given it)."""
+    report = session.get(Report, report_id)
+    if report is None or active_wrap(session, report_id, who.organisation.id) is None:
+        raise report_not_found()
+    if report.withdrawn:
+        raise withdrawn()
+    return report
+
+
+def public_keys_of(organisations: list[Organisation]) -> dict[str, OrganisationPublicKeys]:
+    return {
+        org.id: OrganisationPublicKeys.from_bytes(org.public_keys)
+        for org in organisations
+        if org.public_keys is not None
+    }
+
+
+def sealed_of(report: Report, wraps: dict[str, bytes]) -> SealedReport:
+    if report.envelope is None:
+        raise withdrawn()
+    return SealedReport.from_bytes(report.envelope).with_wraps(wraps)
+
+
+def hub_keys(session: Session) -> HubKeys:
+    signer = session.info.get("signer")
+    assert isinstance(signer, HubKeys)  # noqa: S101 (make_session_factory always sets it)
+    return signer
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    report: Report
+    recipients: list[str]
+    level: Level
+    created: bool
+
+
+def _existing(session: Session, member: Member, key: str) -> Published | None:
+    report = session.scalar(
+        select(Report).where(Report.created_by_id == member.id, Report.idempotency_key == key)
+    )
+    if report is None:
+        return None
+    return Published(
+        report=report,
+        recipients=sorted(holders(session, report.id)),
+        level=Level(report.level),
+        created=False,
+    )
+
+
+def standing_consent_targets(
+    session: Session, ctx: PolicyContext, header: policies.ReportHeader, level: Level
+) -> dict[str, str]:
+    """Organisations an originator's standing consents let its new report reach, each with
+    the rule that allows it."""
+    from hub.consents.service import rule_facts
+
+    out: dict[str, str] = {}
+    # The engine decides onward sharing for a holder; at publication the holder is the hub
+    # acting for the originator, so it asks as a holder that is not the originator.
+    probe = policies.Organisation(
+        id="publication",
+        kind=OrganisationKind.OTHER,
+        status=policies.vocabulary.OrganisationStatus.APPROVED,
+    )
+    for rule_id, facts in rule_facts(session, ctx, originator=header.originator, level=level):
+        for fact in facts:
+            if fact.target in out or fact.target == header.originator:
+                continue
+            decision = policies.may_share(
+                probe,
+                ctx.organisation(fact.target),
+                header,
+                frozenset({probe.id}),
+                (),
+                (fact,),
+                ctx.policy,
+                areas=ctx.areas,
+                at=ctx.at,
+            )
+            if decision.outcome and any(
+                r.code is policies.ReasonCode.STANDING_CONSENT for r in decision.reasons
+            ):
+                out[fact.target] = rule_id
+    return out
+
+
+def submit_report(
+    session: Session,
+    *,
+    actor: Actor,
+    report_in: ReportCreate,
+    policy: Policy,
+    data_dir: Path,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Published:
+    who = reader(actor)
+    actor.require(Permission.REPORT_PUBLISH)
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= 200:
+            raise InvalidInput(_("An Idempotency-Key is 1 to 200 characters."))
+        earlier = _existing(session, who.member, idempotency_key)
+        if earlier is not None:
+            return earlier
+    now = now or utcnow()
+    organisation = who.organisation
+    require_area(session, report_in.area)
+    ctx = load_context(session, policy=policy, at=now)
+    level = standing(session, ctx, report_in.area).level
+    may = policies.may_publish(ctx.organisation(organisation.id), report_in.type, level, policy)
+    if not may.outcome:
+        raise Forbidden(policies.explain(may, _lang()))
+    coarse_area = policies.header_area(report_in.area, ctx.areas, level, policy).outcome
+    org_keys = who.keys(session)
+    if organisation.public_keys != org_keys.public.to_bytes():
+        raise Forbidden(_("Your copy of the organisation's keys is not the current one."))
+
+    report = Report(
+        id=new_id(),
+        header_version=HEADER_VERSION,
+        type=report_in.type.value,
+        stage=report_in.stage.value if report_in.stage else None,
+        incident_id=report_in.incident_id,
+        supersedes=report_in.supersedes,
+        originator_id=organisation.id,
+        anonymous=report_in.anonymous,
+        show_kind=report_in.show_kind and report_in.anonymous,
+        area_code=coarse_area,
+        category=report_in.category.value if report_in.category else None,
+        severity=report_in.severity.value,
+        precedence=report_in.precedence.value if report_in.precedence else None,
+        # DOMAIN.md: the header keeps the day it occurred and the hour it was reported.
+        occurred_on=report_in.occurred_at.astimezone(dt.UTC).date(),
+        reported_at=now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0),
+        tlp=(report_in.tlp or policy.at(level).default_tlp).value,
+        audience=_audience_text(report_in),
+        level=level.value,
+        expires_at=(
+            report_in.expires_at.astimezone(dt.UTC).replace(microsecond=0)
+            if report_in.expires_at
+            else None
+        ),
+        summary=report_in.summary,
+        body_schema=f"{report_in.type.value}/{BODY_SCHEMA_VERSION}",
+        created_by_id=who.member.id,
+        idempotency_key=idempotency_key,
+        created_at=now,
+    )
+    header_facts = header_fact(report)
+    decision = policies.resolve_recipients(
+        header_facts,
+        _audience_fact(report_in),
+        ctx.organisations,
+        level,
+        policy,
+        areas=ctx.areas,
+    )
+    granted: dict[str, str] = {org_id: "publication" for org_id in decision.outcome}
+    for org_id, rule_id in standing_consent_targets(session, ctx, header_facts, level).items():
+        granted.setdefault(org_id, f"standing_consent:{rule_id}")
+    recipient_orgs = list(
+        session.scalars(select(Organisation).where(Organisation.id.in_(granted)))
+    )
+    publics = public_keys_of(recipient_orgs)
+    # An approved organisation with no member yet has no keys: nothing can be sealed to it.
+    # It can be given the report later, by consent, once it has keys.
+    granted = {org_id: why for org_id, why in granted.items() if org_id in publics}
+    publics[organisation.id] = org_keys.public
+
+    key = ReportKey.generate()
+    stored = files.seal_attachments(
+        report_in.attachments, key=key, report_id=report.id, data_dir=data_dir
+    )
+    try:
+        body = SealedBody(
+            schema=report.body_schema,
+            occurred_at=report_in.occurred_at,
+            precise_area=report_in.area if report_in.area != coarse_area else None,
+            content=report_in.body,
+            attachments=[s.ref for s in stored],
+        )
+        header = signed_header(report)
+        sealed = seal_report(
+            header,
+            body.model_dump_json(by_alias=True).encode(),
+            signer=org_keys,
+            recipients={org_id: publics[org_id] for org_id in granted},
+            key=key,
+        )
+        report.envelope = sealed.without_wraps().to_bytes()
+        report.digest = report_digest(sealed, header).hex()
+        if report.anonymous:
+            # Recipients must not learn the originator, so they cannot check its signature:
+            # the hub checks it now and vouches that an approved partner signed.
+            verify_report_signature(sealed, header, org_keys.public)
+            report.attestation = hub_keys(session).attest_report(sealed, header)
+        session.add(report)
+        session.flush()
+        for org_id, why in sorted(granted.items()):
+            session.add(
+                ReportWrap(
+                    report_id=report.id,
+                    organisation_id=org_id,
+                    wrap=sealed.wraps[org_id],
+                    granted_by=why.split(":")[0],
+                    granted_by_member_id=who.member.id,
+                    added_at=now,
+                )
+            )
+        for s in stored:
+            session.add(
+                Attachment(id=s.ref.id, report_id=report.id, sealed_size=s.sealed_size)
+            )
+        audit.record(
+            session,
+            action=AuditAction.REPORT_PUBLISH,
+            actor=actor.label,
+            actor_id=actor.id,
+            target=report.id,
+            details={
+                "digest": report.digest,
+                "level": report.level,
+                "tlp": report.tlp,
+                "recipients": {org_id: why for org_id, why in sorted(granted.items())},
+                "anonymous": report.anonymous,
+                "attachments": len(stored),
+            },
+        )
+        _announce(session, report)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        files.remove_report_blobs(data_dir, report.id)
+        if idempotency_key is not None:
+            # Two copies of one retried submission raced: the other one won.
+            earlier = _existing(session, who.member, idempotency_key)
+            if earlier is not None:
+                return earlier
+        raise
+    except BaseException:
+        files.remove_report_blobs(data_dir, report.id)
+        raise
+    return Published(report=report, recipients=sorted(granted), level=level, created=True)
+
+
+def _announce(session: Session, report: Report) -> None:
+    """The outbox event, in the publication's transaction: header facts only."""
+    facts = ReportFacts(
+        report_id=report.id,
+        report_type=report.type,
+        area_code=report.area_code,
+        area_name=area_name(session, report.area_code)[:80],
+        severity=report.severity,
+        tlp=report.tlp,
+        occurred_on=report.occurred_on,
+        reported_at=report.reported_at,
+        category=report.category,
+        stage=report.stage,
+        summary=report.summary,
+    )
+    recipients = sorted(
+        session.scalars(
+            select(ReportWrap.organisation_id).where(ReportWrap.report_id == report.id)
+        )
+    )
+    supersedes = f"report:{report.supersedes}" if report.supersedes else None
+    enqueue(
+        session,
+        kind=AlertKind.REPORT_PUBLISHED,
+        source=f"report:{report.id}",
+        version=1,
+        facts=facts,
+        organisations=recipients,
+        areas=[report.area_code],
+        msg_type=MsgType.UPDATE if report.supersedes else MsgType.ALERT,
+        supersedes=supersedes,
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _lang() -> policies.vocabulary.Lang:
+    from hub.i18n import current_locale
+
+    return "fr" if current_locale.get() == "fr" else "en"
+
+
+def header_read(report: Report, reader_org_id: str, originator: Organisation) -> HeaderRead:
+    """Raises ValueError if a column holds something that is not a known code."""
+    fact = header_fact(report)
+    hidden = report.anonymous and reader_org_id != report.originator_id
+    return HeaderRead(
+        type=fact.type,
+        stage=fact.stage,
+        incident_id=report.incident_id,
+        supersedes=report.supersedes,
+        originator=OriginatorRead(
+            id=None if hidden else originator.id,
+            name=_("a partner organisation") if hidden else originator.name,
+            kind=(
+                OrganisationKind(originator.kind)
+                if not hidden or report.show_kind
+                else None
+            ),
+            anonymous=report.anonymous,
+        ),
+        area=report.area_code,
+        category=fact.category,
+        severity=fact.severity,
+        precedence=fact.precedence or DEFAULT_PRECEDENCE[fact.severity],
+        occurred_on=report.occurred_on,
+        reported_at=report.reported_at,
+        tlp=fact.tlp,
+        level=Level(report.level),
+        expires_at=report.expires_at,
+        summary=report.summary,
+        status="withdrawn" if report.withdrawn else "published",
+    )
+
+
+def list_reports(
+    session: Session,
+    *,
+    actor: Actor,
+    policy: Policy,
+    area: str | None = None,
+    report_type: ReportType | None = None,
+    severity: Severity | None = None,
+    since: dt.datetime | None = None,
+    before: str | None = None,
+    limit: int = 50,
+) -> list[ReportSummary]:
+    """Headers of the reports my organisation was given, newest first. `before` is the id
+    of the last report of the previous page."""
+    who = reader(actor, need_keys=False)
+    complete_queue(session, actor=actor)
+    stmt = (
+        select(Report)
+        .join(
+            ReportWrap,
+            and_(
+                ReportWrap.report_id == Report.id,
+                ReportWrap.organisation_id == who.organisation.id,
+            ),
+        )
+        .where(or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"))
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(max(1, min(limit, LIST_LIMIT)))
+    )
+    if area:
+        ctx = load_context(session, policy=policy, at=utcnow())
+        inside = [code for code in ctx.areas if area in policies.lineage(code, ctx.areas)]
+        stmt = stmt.where(Report.area_code.in_(inside or [area]))
+    if report_type:
+        stmt = stmt.where(Report.type == report_type.value)
+    if severity:
+        stmt = stmt.where(Report.severity == severity.value)
+    if since:
+        stmt = stmt.where(Report.reported_at >= since.astimezone(dt.UTC).replace(minute=0,
+                                                                                 second=0,
+                                                                                 microsecond=0))
+    if before:
+        anchor = session.get(Report, before)
+        if anchor is not None:
+            stmt = stmt.where(
+                or_(
+                    Report.created_at < anchor.created_at,
+                    and_(Report.created_at == anchor.created_at, Report.id < anchor.id),
+                )
+            )
+    out = []
+    originators: dict[str, Organisation] = {}
+    for report in session.scalars(stmt):
+        org = originators.get(report.originator_id) or session.get(
+            Organisation, report.originator_id
+        )
+        if org is None:
+            continue
+        originators[org.id] = org
+        try:
+            out.append(
+                ReportSummary(id=report.id, header=header_read(report, who.organisation.id, org))
+            )
+        except (ValueError, ValidationError):
+            # A header column edited in the database: listed nowhere, and opening it says
+            # why (an integrity error).
+            log.warning("report %s has a header that is not a known code", report.id)
+    session.commit()
+    return out
+
+
+def _integrity_failure(
+    session: Session, *, actor: Actor, report: Report, exc: Exception
+) -> ReportIntegrityError:
+    session.rollback()
+    audit.record(
+        session,
+        action=AuditAction.REPORT_INTEGRITY_FAILED,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=report.id,
+        details={"error": type(exc).__name__},
+    )
+    session.commit()
+    if isinstance(exc, BadSignature):
+        return ReportIntegrityError(
+            _(
+                "This report was changed since the originator signed it (header, body or "
+                "signature). It is not shown; tell the operator."
+            ),
+            signature="invalid",
+        )
+    return ReportIntegrityError(
+        _(
+            "This report's stored data is damaged or was altered, so it cannot be opened. "
+            "Tell the operator."
+        ),
+        signature="unchecked",
+    )
+
+
+@dataclass(frozen=True)
+class Opened:
+    report: Report
+    body: SealedBody
+    key: ReportKey
+    verified_by: str
+
+
+def open_for(session: Session, who: Reader, report: Report) -> Opened:
+    """Decrypt and verify in `who`'s session. Raises ReportIntegrityError on any damage."""
+    wrap = active_wrap(session, report.id, who.organisation.id)
+    if wrap is None or wrap.wrap is None:
+        raise report_not_found()
+    org_keys = who.keys(session)
+    try:
+        header = signed_header(report)
+        header_fact(report)
+        sealed = sealed_of(report, {who.organisation.id: wrap.wrap})
+        verified_by = "originator"
+        if report.anonymous and who.organisation.id != report.originator_id:
+            if report.attestation is None:
+                raise BadSignature("no attestation")
+            plaintext = open_report(
+                sealed,
+                header,
+                recipient_id=who.organisation.id,
+                recipient=org_keys,
+                attestation=report.attestation,
+                hub_public=hub_keys(session).public_bytes,
+            )
+            verified_by = "hub_attestation"
+        else:
+            originator = session.get(Organisation, report.originator_id)
+            if originator is None or originator.public_keys is None:
+                raise BadSignature("the originator has no keys")
+            plaintext = open_report(
+                sealed,
+                header,
+                recipient_id=who.organisation.id,
+                recipient=org_keys,
+                signer=OrganisationPublicKeys.from_bytes(originator.public_keys),
+            )
+        key = unwrap_report_key(sealed, recipient_id=who.organisation.id, recipient=org_keys)
+        body = SealedBody.model_validate_json(plaintext)
+    except (CryptoError, ValueError, ValidationError) as exc:
+        raise _integrity_failure(session, actor=who.actor, report=report, exc=exc) from exc
+    return Opened(report=report, body=body, key=key, verified_by=verified_by)
+
+
+def read_report(session: Session, *, actor: Actor, report_id: str) -> ReportRead:
+    who = reader(actor)
+    complete_queue(session, actor=actor)
+    report = readable_report(session, who, report_id)
+    opened = open_for(session, who, report)
+    originator = session.get(Organisation, report.originator_id)
+    assert originator is not None  # noqa: S101 (foreign key)
+    result = ReportRead(
+        id=report.id,
+        header=header_read(report, who.organisation.id, originator),
+        body=opened.body.content,
+        occurred_at=opened.body.occurred_at,
+        precise_area=opened.body.precise_area,
+        attachments=opened.body.attachments,
+        signature="valid",
+        verified_by=opened.verified_by,  # type: ignore[arg-type]
+    )
+    audit.record(
+        session,
+        action=AuditAction.REPORT_OPEN,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=report.id,
+        details={"organisation": who.organisation.id, "digest": report.digest},
+    )
+    session.commit()
+    return result
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def read_attachment(
+    session: Session, *, actor: Actor, report_id: str, attachment_id: str, data_dir: Path
+) -> AttachmentFile:
+    who = reader(actor)
+    report = readable_report(session, who, report_id)
+    opened = open_for(session, who, report)
+    ref = next((a for a in opened.body.attachments if a.id == attachment_id), None)
+    if ref is None:
+        raise report_not_found()
+    data = files.open_attachment(data_dir, report_id=report.id, ref=ref, key=opened.key)
+    audit.record(
+        session,
+        action=AuditAction.REPORT_OPEN,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=report.id,
+        details={"organisation": who.organisation.id, "attachment": ref.id},
+    )
+    session.commit()
+    return AttachmentFile(filename=ref.filename, content_type=ref.content_type, data=data)
+
+
+# --- withdrawal and retention ---------------------------------------------------------------
+
+
+def _shred(session: Session, report: Report, *, reason: str, now: dt.datetime, data_dir: Path) -> int:
+    """Crypto-shredding: every wrap and the ciphertext go; the header stays as a tombstone."""
+    if session.get_bind().dialect.name == "sqlite":
+        # Overwrite freed pages instead of leaving the old bytes in the file.
+        session.execute(text("PRAGMA secure_delete = ON"))
+    wraps = list(session.scalars(select(ReportWrap).where(ReportWrap.report_id == report.id)))
+    for wrap in wraps:
+        wrap.wrap = None
+        if wrap.removed_at is None:
+            wrap.removed_at = now
+            wrap.removed_reason = "withdrawn"
+    report.envelope = None
+    report.attestation = None
+    report.withdrawn_at = now
+    report.withdrawn_reason = reason
+    for attachment in session.scalars(select(Attachment).where(Attachment.report_id == report.id)):
+        attachment.removed_at = now
+    from hub.consents.service import close_requests_for
+
+    close_requests_for(session, report.id)
+    session.flush()
+    files.remove_report_blobs(data_dir, report.id)
+    return len(wraps)
+
+
+def withdraw_report(
+    session: Session, *, actor: Actor, report_id: str, data_dir: Path, now: dt.datetime | None = None
+) -> None:
+    who = reader(actor, need_keys=False)
+    report = session.get(Report, report_id)
+    if report is None or active_wrap(session, report_id, who.organisation.id) is None:
+        raise report_not_found()
+    if report.originator_id != who.organisation.id:
+        raise Forbidden(_("Only the organisation that published a report can withdraw it."))
+    actor.require(Permission.REPORT_SHARE)
+    if report.withdrawn:
+        return
+    now = now or utcnow()
+    count = _shred(session, report, reason="withdrawn", now=now, data_dir=data_dir)
+    audit.record(
+        session,
+        action=AuditAction.REPORT_WITHDRAW,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=report.id,
+        details={"wraps_destroyed": count, "digest": report.digest},
+    )
+    session.commit()
+
+
+def purge_expired(
+    session: Session, *, now: dt.datetime, policy: Policy, data_dir: Path, actor: Actor = CONSOLE
+) -> list[str]:
+    """Shred every report older than its type's retention at the level it was published
+    under (the policy file). The scheduler runs it; `now` is an argument for the tests."""
+    purged = []
+    candidates = session.scalars(
+        select(Report).where(Report.withdrawn_at.is_(None)).order_by(Report.created_at)
+    )
+    for report in list(candidates):
+        try:
+            keep = policy.at(Level(report.level)).retention[ReportType(report.type)]
+        except (ValueError, KeyError):
+            continue
+        if report.created_at + keep > now:
+            continue
+        _shred(session, report, reason="retention", now=now, data_dir=data_dir)
+        audit.record(
+            session,
+            action=AuditAction.REPORT_PURGE,
+            actor=actor.label,
+            actor_id=actor.id,
+            target=report.id,
+            details={"retention_days": keep.days, "digest": report.digest},
+        )
+        purged.append(report.id)
+    session.commit()
+    return purged
+
+
+def complete_queue(session: Session, *, actor: Actor) -> int:
+    """Make the wraps of approved shares waiting for a holder, if this member can."""
+    from hub.consents.service import complete_pending
+
+    return complete_pending(session, actor=actor)

@@ -53,7 +53,7 @@ class RenderedAlert:
     subject: str
     text: str
     html: str
-    sms: str
+    sms: str | None  # None when rendered for email only
 
 
 @lru_cache(maxsize=1)
@@ -230,7 +230,11 @@ def render_sms(facts: AlertFacts, recipient: Recipient) -> str:
         return fit_text(without_link, summary, SMS_MAX_SEGMENTS)
 
 
-def render_alert(facts: AlertFacts, recipient: Recipient) -> RenderedAlert:
+def render_alert(
+    facts: AlertFacts, recipient: Recipient, *, with_sms: bool = True
+) -> RenderedAlert:
+    """Render every variant; `with_sms=False` skips the SMS (its fitting is the costly part)
+    when the liaison receives this alert by email only."""
     if not isinstance(facts, AlertFacts) or not isinstance(recipient, Recipient):
         raise TypeError("render_alert takes AlertFacts and a Recipient, nothing else")
     ctx = context(facts, recipient)
@@ -243,7 +247,7 @@ def render_alert(facts: AlertFacts, recipient: Recipient) -> RenderedAlert:
         text=_BLANK_LINES.sub("\n\n", _template(facts.kind, lang, "body.txt").render(ctx)).strip()
         + "\n",
         html=_template(facts.kind, lang, "body.html").render(ctx),
-        sms=render_sms(facts, recipient),
+        sms=render_sms(facts, recipient) if with_sms else None,
     )
 
 
@@ -268,6 +272,8 @@ def email_message(
 
 def sms_message(rendered: RenderedAlert, *, key: DeliveryKey, to: str) -> OutgoingMessage:
     """The SMS for one liaison, ready for `SmsChannel.send` (already within two segments)."""
+    if rendered.sms is None:
+        raise ValueError("rendered with with_sms=False")
     return OutgoingMessage(
         key=key, to=to, subject=rendered.subject, text=rendered.sms, language=rendered.language
     )

@@ -396,3 +396,20 @@ def test_the_password_stays_out_of_repr() -> None:
         "smtps://alerts:hunter2-secret@mail.example.org?from=a@hub.example.org"
     )
     assert "hunter2-secret" not in repr(s)
+
+
+def test_long_accented_subjects_and_text_only_messages_survive_encoding() -> None:
+    subject = "Évènement très grave — " * 12 + "fin"
+    message = OutgoingMessage(
+        key(), "awa@ong.example.org", subject, "Ligne un\nLigne deux : àéèùç €"
+    )
+    with smtp_server() as (controller, handler):
+        channel = channel_for(controller.port)
+        assert channel.send(message).outcome is Outcome.SENT
+        channel.close()
+    msg = parse(handler.received[0].data)
+    assert msg["Subject"] == subject.strip()
+    assert msg.get_content_type() == "text/plain"
+    # Text travels in canonical form (CRLF line breaks), as RFC 2045 requires under base64.
+    assert msg.get_content() == "Ligne un\r\nLigne deux : àéèùç €"
+    assert all(len(line) <= 998 for line in handler.received[0].data.split(b"\r\n"))

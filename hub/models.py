@@ -3,11 +3,14 @@
 from hub.areas.models import Area, OrganisationPresence, RiskAssessment, RiskChange
 from hub.audit.models import AuditEntry, AuditHead
 from hub.auth.models import AuthSession, LoginFailure
+from hub.consents.models import ShareRequest, StandingConsentRule
 from hub.members.models import Member, MemberKeyWrap, MemberRole
 from hub.organisations.models import Organisation
+from hub.reports.models import Attachment, Report, ReportWrap
 
 __all__ = [
     "Area",
+    "Attachment",
     "AuditEntry",
     "AuditHead",
     "AuthSession",
@@ -17,6 +20,10 @@ __all__ = [
     "MemberRole",
     "Organisation",
     "OrganisationPresence",
+    "Report",
+    "ReportWrap",
     "RiskAssessment",
     "RiskChange",
+    "ShareRequest",
+    "StandingConsentRule",
 ]

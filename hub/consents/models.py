@@ -28,9 +28,7 @@ class ShareRequest(Base):
     __tablename__ = "share_requests"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    report_id: Mapped[str] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     requester_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     requested_by_id: Mapped[str | None] = mapped_column(String(36))
     target_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)

@@ -116,9 +116,7 @@ def _too_big(limit: int) -> str:
     return _("An attachment may be at most %(mb).1f MB.") % {"mb": limit / 1_000_000}
 
 
-def open_attachment(
-    data_dir: Path, *, report_id: str, ref: AttachmentRef, key: ReportKey
-) -> bytes:
+def open_attachment(data_dir: Path, *, report_id: str, ref: AttachmentRef, key: ReportKey) -> bytes:
     path = blob_dir(data_dir, report_id) / ref.id
     out = io.BytesIO()
     try:

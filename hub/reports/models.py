@@ -70,9 +70,7 @@ class Report(Base):
     # report_digest: names this exact report in the audit log.
     digest: Mapped[str] = mapped_column(String(64))
     # --- bookkeeping, not signed ---
-    created_by_id: Mapped[str | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[str | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[dt.datetime | None]
@@ -112,9 +110,7 @@ class Attachment(Base):
     __tablename__ = "report_attachments"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    report_id: Mapped[str] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     sealed_size: Mapped[int] = mapped_column(Integer)
     # Removed with the wraps on withdrawal; the file is unlinked too.
     removed_at: Mapped[dt.datetime | None]

@@ -368,9 +368,7 @@ def submit_report(
     granted: dict[str, str] = {org_id: "publication" for org_id in decision.outcome}
     for org_id, rule_id in standing_consent_targets(session, ctx, header_facts, level).items():
         granted.setdefault(org_id, f"standing_consent:{rule_id}")
-    recipient_orgs = list(
-        session.scalars(select(Organisation).where(Organisation.id.in_(granted)))
-    )
+    recipient_orgs = list(session.scalars(select(Organisation).where(Organisation.id.in_(granted))))
     publics = public_keys_of(recipient_orgs)
     # An approved organisation with no member yet has no keys: nothing can be sealed to it.
     # It can be given the report later, by consent, once it has keys.
@@ -418,9 +416,7 @@ def submit_report(
                 )
             )
         for s in stored:
-            session.add(
-                Attachment(id=s.ref.id, report_id=report.id, sealed_size=s.sealed_size)
-            )
+            session.add(Attachment(id=s.ref.id, report_id=report.id, sealed_size=s.sealed_size))
         audit.record(
             session,
             action=AuditAction.REPORT_PUBLISH,
@@ -469,9 +465,7 @@ def _announce(session: Session, report: Report) -> None:
         summary=report.summary,
     )
     recipients = sorted(
-        session.scalars(
-            select(ReportWrap.organisation_id).where(ReportWrap.report_id == report.id)
-        )
+        session.scalars(select(ReportWrap.organisation_id).where(ReportWrap.report_id == report.id))
     )
     supersedes = f"report:{report.supersedes}" if report.supersedes else None
     enqueue(
@@ -508,11 +502,7 @@ def header_read(report: Report, reader_org_id: str, originator: Organisation) ->
         originator=OriginatorRead(
             id=None if hidden else originator.id,
             name=_("a partner organisation") if hidden else originator.name,
-            kind=(
-                OrganisationKind(originator.kind)
-                if not hidden or report.show_kind
-                else None
-            ),
+            kind=(OrganisationKind(originator.kind) if not hidden or report.show_kind else None),
             anonymous=report.anonymous,
         ),
         area=report.area_code,
@@ -567,9 +557,10 @@ def list_reports(
     if severity:
         stmt = stmt.where(Report.severity == severity.value)
     if since:
-        stmt = stmt.where(Report.reported_at >= since.astimezone(dt.UTC).replace(minute=0,
-                                                                                 second=0,
-                                                                                 microsecond=0))
+        stmt = stmt.where(
+            Report.reported_at
+            >= since.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        )
     if before:
         anchor = session.get(Report, before)
         if anchor is not None:
@@ -658,7 +649,7 @@ def open_for(session: Session, who: Reader, report: Report) -> Opened:
                 recipient_id=who.organisation.id,
                 recipient=org_keys,
                 attestation=report.attestation,
-                hub_public=hub_keys(session).public_bytes,
+                hub_public=hub_keys(session).public_bytes(),
             )
             verified_by = "hub_attestation"
         else:
@@ -740,7 +731,9 @@ def read_attachment(
 # --- withdrawal and retention ---------------------------------------------------------------
 
 
-def _shred(session: Session, report: Report, *, reason: str, now: dt.datetime, data_dir: Path) -> int:
+def _shred(
+    session: Session, report: Report, *, reason: str, now: dt.datetime, data_dir: Path
+) -> int:
     """Crypto-shredding: every wrap and the ciphertext go; the header stays as a tombstone."""
     if session.get_bind().dialect.name == "sqlite":
         # Overwrite freed pages instead of leaving the old bytes in the file.
@@ -766,7 +759,12 @@ def _shred(session: Session, report: Report, *, reason: str, now: dt.datetime, d
 
 
 def withdraw_report(
-    session: Session, *, actor: Actor, report_id: str, data_dir: Path, now: dt.datetime | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    report_id: str,
+    data_dir: Path,
+    now: dt.datetime | None = None,
 ) -> None:
     who = reader(actor, need_keys=False)
     report = session.get(Report, report_id)

@@ -1,0 +1,586 @@
+"""Passing a report on: share requests, the originator's answer, standing consents, and the
+queue of approved shares that wait for a key holder.
+
+Only a holder of a report's wrap can seal its data key to another organisation, and the hub
+holds none: every new wrap is made in the session of a logged-in member whose organisation
+already holds the report. The policy engine decides *whether* (`policies.may_share`); the
+audit names the person or the rule that allowed each share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+import policies
+from crypto import CryptoError, OrganisationPublicKeys, reseal_for
+from hub.actors import Actor, Permission
+from hub.audit import service as audit
+from hub.audit.models import AuditAction
+from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
+from hub.consents.schemas import (
+    ShareRequestCreate,
+    ShareRequestRead,
+    StandingConsentCreate,
+    StandingConsentRead,
+)
+from hub.db import utcnow
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.i18n import gettext as _
+from hub.members.service import organisation_keys_for
+from hub.organisations.models import Organisation, OrganisationStatus
+from hub.reports import service as reports
+from hub.reports.context import PolicyContext, load_context
+from hub.reports.errors import report_not_found, withdrawn
+from hub.reports.models import Report, ReportWrap
+from policies import Policy
+from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp
+
+# The reason codes that let a holder pass a report on without asking the originator.
+_AUTOMATIC = {
+    policies.ReasonCode.ORIGINATOR_SHARES: "originator",
+    policies.ReasonCode.GREEN_COMMUNITY: "green",
+    policies.ReasonCode.CLEAR_ANYONE: "clear",
+    policies.ReasonCode.STANDING_CONSENT: "standing_consent",
+    policies.ReasonCode.CONSENT_GIVEN: "consent",
+}
+
+
+# --- standing consents -----------------------------------------------------------------------
+
+
+def rule_facts(
+    session: Session, ctx: PolicyContext, *, originator: str, level: Level
+) -> Iterator[tuple[str, list[policies.StandingConsent]]]:
+    """Each live rule of `originator` that applies at `level`, as the engine's facts (a rule
+    naming a kind becomes one fact per organisation of that kind)."""
+    rules = session.scalars(
+        select(StandingConsentRule)
+        .where(StandingConsentRule.originator_id == originator)
+        .where(StandingConsentRule.removed_at.is_(None))
+        .order_by(StandingConsentRule.created_at)
+    )
+    for rule in rules:
+        if rule.levels and level.value not in rule.levels:
+            continue
+        if rule.target_id is not None:
+            targets = [rule.target_id]
+        else:
+            targets = [o.id for o in ctx.organisations.values() if o.kind == rule.target_kind]
+        yield (
+            rule.id,
+            [
+                policies.StandingConsent(
+                    originator=originator,
+                    target=target,
+                    max_tlp=Tlp(rule.max_tlp),
+                    report_types=frozenset(ReportType(t) for t in rule.report_types),
+                    areas=frozenset(rule.areas),
+                    expires_at=rule.expires_at,
+                )
+                for target in targets
+            ],
+        )
+
+
+def _rule_read(rule: StandingConsentRule) -> StandingConsentRead:
+    return StandingConsentRead(
+        id=rule.id,
+        to_organisation=rule.target_id,
+        to_kind=OrganisationKind(rule.target_kind) if rule.target_kind else None,
+        max_tlp=Tlp(rule.max_tlp),
+        report_types=[ReportType(t) for t in rule.report_types],
+        areas=rule.areas,
+        levels=[Level(v) for v in rule.levels],
+        expires_at=rule.expires_at,
+    )
+
+
+def create_standing_consent(
+    session: Session, *, actor: Actor, rule_in: StandingConsentCreate, policy: Policy
+) -> StandingConsentRead:
+    who = reports.reader(actor, need_keys=False)
+    actor.require(Permission.REPORT_SHARE)
+    if rule_in.to_organisation is not None:
+        target = session.get(Organisation, rule_in.to_organisation)
+        if target is None:
+            raise InvalidInput(_("No such organisation."), field="to_organisation")
+    from policies.vocabulary import tlp_rank
+
+    if tlp_rank(rule_in.max_tlp) > tlp_rank(policy.standing_consent_max_tlp):
+        raise InvalidInput(
+            _("The policy lets a standing consent cover at most TLP:%(tlp)s.")
+            % {"tlp": policy.standing_consent_max_tlp.upper()},
+            field="max_tlp",
+        )
+    rule = StandingConsentRule(
+        originator_id=who.organisation.id,
+        target_id=rule_in.to_organisation,
+        target_kind=rule_in.to_kind.value if rule_in.to_kind else None,
+        max_tlp=rule_in.max_tlp.value,
+        report_types=sorted(t.value for t in rule_in.report_types),
+        areas=sorted(rule_in.areas),
+        levels=sorted(v.value for v in rule_in.levels),
+        expires_at=rule_in.expires_at,
+        created_by_id=actor.id,
+    )
+    session.add(rule)
+    session.flush()
+    read = _rule_read(rule)
+    audit.record(
+        session,
+        action=AuditAction.STANDING_CONSENT_SET,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=rule.id,
+        details=read.model_dump(mode="json"),
+    )
+    session.commit()
+    return read
+
+
+def list_standing_consents(session: Session, *, actor: Actor) -> list[StandingConsentRead]:
+    who = reports.reader(actor, need_keys=False)
+    rules = session.scalars(
+        select(StandingConsentRule)
+        .where(StandingConsentRule.originator_id == who.organisation.id)
+        .where(StandingConsentRule.removed_at.is_(None))
+        .order_by(StandingConsentRule.created_at)
+    )
+    return [_rule_read(r) for r in rules]
+
+
+def remove_standing_consent(session: Session, *, actor: Actor, rule_id: str) -> None:
+    who = reports.reader(actor, need_keys=False)
+    actor.require(Permission.REPORT_SHARE)
+    rule = session.get(StandingConsentRule, rule_id)
+    if rule is None or rule.originator_id != who.organisation.id or rule.removed_at:
+        raise NotFound(_("No such standing consent."))
+    rule.removed_at = utcnow()
+    audit.record(
+        session,
+        action=AuditAction.STANDING_CONSENT_REMOVE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=rule.id,
+    )
+    session.commit()
+
+
+# --- share requests --------------------------------------------------------------------------
+
+
+def _read(request: ShareRequest, *, viewer: str, originator: str | None) -> ShareRequestRead:
+    if request.status is ShareStatus.APPROVED and request.sealed_at is None:
+        message = _("Approved; it will be readable when a holder is next online.")
+    elif request.status is ShareStatus.APPROVED:
+        message = _("Approved; the organisation can read the report now.")
+    elif request.status is ShareStatus.PENDING:
+        message = _("Waiting for the originator's answer.")
+    elif request.status is ShareStatus.DENIED:
+        message = _("The originator did not consent.")
+    else:
+        message = _("The originator revoked this organisation's access.")
+    return ShareRequestRead(
+        id=request.id,
+        report_id=request.report_id,
+        from_organisation=request.requester_id,
+        to_organisation=request.target_id,
+        reason=request.reason,
+        status=request.status,
+        allowed_by=request.allowed_by,
+        readable=request.status is ShareStatus.APPROVED and request.sealed_at is not None,
+        message=message,
+        direction="incoming" if viewer == originator else "outgoing",
+        created_at=request.created_at,
+    )
+
+
+def _viewer_read(session: Session, request: ShareRequest, viewer: str) -> ShareRequestRead:
+    report = session.get(Report, request.report_id)
+    return _read(request, viewer=viewer, originator=report.originator_id if report else None)
+
+
+def _decide(
+    ctx: PolicyContext,
+    session: Session,
+    *,
+    holder: str,
+    target: str,
+    report: Report,
+    rule_facts_: list[tuple[str, list[policies.StandingConsent]]],
+    consents: tuple[policies.Consent, ...] = (),
+) -> tuple[policies.Decision[bool], str | None]:
+    """The engine's answer, and the name of what allowed it (a rule id for standing
+    consent)."""
+    header = reports.header_fact(report)
+    recipients = reports.holders(session, report.id)
+    all_facts = [f for _id, facts in rule_facts_ for f in facts]
+    decision = policies.may_share(
+        ctx.organisation(holder),
+        ctx.organisation(target),
+        header,
+        recipients,
+        consents,
+        all_facts,
+        ctx.policy,
+        areas=ctx.areas,
+        at=ctx.at,
+    )
+    allowed_by = None
+    if decision.outcome:
+        code = decision.reasons[-1].code
+        allowed_by = _AUTOMATIC.get(code)
+        if code is policies.ReasonCode.STANDING_CONSENT:
+            for rule_id, facts in rule_facts_:
+                if any(f.target == target for f in facts):
+                    allowed_by = f"standing_consent:{rule_id}"
+                    break
+    return decision, allowed_by
+
+
+def request_share(
+    session: Session,
+    *,
+    actor: Actor,
+    report_id: str,
+    request_in: ShareRequestCreate,
+    policy: Policy,
+    now: dt.datetime | None = None,
+) -> ShareRequestRead:
+    who = reports.reader(actor, need_keys=False)
+    report = reports.readable_report(session, who, report_id)
+    actor.require(Permission.REPORT_SHARE)
+    now = now or utcnow()
+    target = session.get(Organisation, request_in.to_organisation)
+    if target is None:
+        raise InvalidInput(_("No such organisation."), field="to_organisation")
+    ctx = load_context(session, policy=policy, at=now)
+    try:
+        level = Level(report.level)
+        facts = list(rule_facts(session, ctx, originator=report.originator_id, level=level))
+        decision, allowed_by = _decide(
+            ctx,
+            session,
+            holder=who.organisation.id,
+            target=target.id,
+            report=report,
+            rule_facts_=facts,
+        )
+    except ValueError as exc:
+        raise reports._integrity_failure(session, actor=actor, report=report, exc=exc) from exc
+    codes = {r.code for r in decision.reasons}
+    if policies.ReasonCode.ALREADY_RECIPIENT in codes:
+        raise Conflict(_("This organisation can already read the report."))
+    if not decision.outcome and policies.ReasonCode.CONSENT_REQUIRED not in codes:
+        raise Forbidden(policies.explain(decision, reports._lang()))
+    open_request = session.scalar(
+        select(ShareRequest)
+        .where(ShareRequest.report_id == report.id, ShareRequest.target_id == target.id)
+        .where(ShareRequest.status.in_([ShareStatus.PENDING, ShareStatus.APPROVED]))
+    )
+    if open_request is not None:
+        raise Conflict(_("A request to pass this report to that organisation is already open."))
+    request = ShareRequest(
+        report_id=report.id,
+        requester_id=who.organisation.id,
+        requested_by_id=actor.id,
+        target_id=target.id,
+        reason=request_in.reason,
+        status=ShareStatus.APPROVED if decision.outcome else ShareStatus.PENDING,
+        allowed_by=allowed_by,
+        decided_at=now if decision.outcome else None,
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        action=AuditAction.SHARE_REQUEST,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=request.id,
+        details={"report": report.id, "from": who.organisation.id, "to": target.id},
+    )
+    if decision.outcome:
+        audit.record(
+            session,
+            action=AuditAction.SHARE_APPROVE,
+            actor=actor.label,
+            actor_id=actor.id,
+            target=request.id,
+            details={"report": report.id, "to": target.id, "allowed_by": allowed_by},
+        )
+        complete_pending(session, actor=actor, only=request.id)
+    session.commit()
+    return _read(request, viewer=who.organisation.id, originator=report.originator_id)
+
+
+def _incoming(
+    session: Session, who: reports.Reader, request_id: str
+) -> tuple[ShareRequest, Report]:
+    request = session.get(ShareRequest, request_id)
+    report = session.get(Report, request.report_id) if request else None
+    if request is None or report is None:
+        raise NotFound(_("No such share request."))
+    if report.originator_id != who.organisation.id:
+        if who.organisation.id == request.requester_id:
+            raise Forbidden(_("Only the originator of the report can answer this request."))
+        raise NotFound(_("No such share request."))
+    if report.withdrawn:
+        raise withdrawn()
+    if request.status is not ShareStatus.PENDING:
+        raise Conflict(
+            _("This request was already answered (%(status)s).") % {"status": request.status}
+        )
+    return request, report
+
+
+def approve_share(
+    session: Session, *, actor: Actor, request_id: str, now: dt.datetime | None = None
+) -> ShareRequestRead:
+    who = reports.reader(actor, need_keys=False)
+    actor.require(Permission.REPORT_SHARE)
+    request, report = _incoming(session, who, request_id)
+    target = session.get(Organisation, request.target_id)
+    if target is None or target.status != OrganisationStatus.APPROVED:
+        raise Conflict(_("The organisation asked for is not an approved partner now."))
+    now = now or utcnow()
+    request.status = ShareStatus.APPROVED
+    request.allowed_by = f"person:{actor.id}"
+    request.decided_by_id = actor.id
+    request.decided_at = now
+    audit.record(
+        session,
+        action=AuditAction.SHARE_APPROVE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=request.id,
+        details={"report": report.id, "to": request.target_id, "allowed_by": "person"},
+    )
+    session.flush()
+    complete_pending(session, actor=actor, only=request.id)
+    session.commit()
+    return _read(request, viewer=who.organisation.id, originator=report.originator_id)
+
+
+def deny_share(session: Session, *, actor: Actor, request_id: str) -> ShareRequestRead:
+    who = reports.reader(actor, need_keys=False)
+    actor.require(Permission.REPORT_SHARE)
+    request, report = _incoming(session, who, request_id)
+    request.status = ShareStatus.DENIED
+    request.decided_by_id = actor.id
+    request.decided_at = utcnow()
+    audit.record(
+        session,
+        action=AuditAction.SHARE_DENY,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=request.id,
+        details={"report": report.id, "to": request.target_id},
+    )
+    session.commit()
+    return _read(request, viewer=who.organisation.id, originator=report.originator_id)
+
+
+def list_share_requests(session: Session, *, actor: Actor) -> list[ShareRequestRead]:
+    """Requests about my organisation's reports (incoming) and the ones it made (outgoing)."""
+    who = reports.reader(actor, need_keys=False)
+    complete_pending(session, actor=actor)
+    org = who.organisation.id
+    rows = session.execute(
+        select(ShareRequest, Report.originator_id)
+        .join(Report, Report.id == ShareRequest.report_id)
+        .where(or_(Report.originator_id == org, ShareRequest.requester_id == org))
+        .order_by(ShareRequest.created_at.desc())
+        .limit(500)
+    ).all()
+    session.commit()
+    return [_read(request, viewer=org, originator=originator) for request, originator in rows]
+
+
+def revoke_recipient(
+    session: Session, *, actor: Actor, report_id: str, organisation_id: str
+) -> None:
+    """The originator removes a recipient's wrap: its future reads fail. What it already
+    read cannot be taken back, and the audit says so."""
+    who = reports.reader(actor, need_keys=False)
+    report = reports.readable_report(session, who, report_id)
+    if report.originator_id != who.organisation.id:
+        raise Forbidden(_("Only the organisation that published a report can revoke access."))
+    actor.require(Permission.REPORT_SHARE)
+    if organisation_id == report.originator_id:
+        raise InvalidInput(_("The originator always keeps its own report."))
+    wrap = reports.active_wrap(session, report.id, organisation_id)
+    if wrap is None:
+        raise NotFound(_("This organisation is not a recipient of the report."))
+    wrap.wrap = None
+    wrap.removed_at = utcnow()
+    wrap.removed_reason = "revoked"
+    for request in session.scalars(
+        select(ShareRequest)
+        .where(ShareRequest.report_id == report.id, ShareRequest.target_id == organisation_id)
+        .where(ShareRequest.status.in_([ShareStatus.PENDING, ShareStatus.APPROVED]))
+    ):
+        request.status = ShareStatus.REVOKED
+    audit.record(
+        session,
+        action=AuditAction.REPORT_REVOKE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=report.id,
+        details={
+            "organisation": organisation_id,
+            "note": "it may already have read the report before this revocation",
+        },
+    )
+    session.commit()
+
+
+def close_requests_for(session: Session, report_id: str) -> None:
+    """On withdrawal: nothing pending stays pending, nothing waits to be sealed."""
+    for request in session.scalars(
+        select(ShareRequest)
+        .where(ShareRequest.report_id == report_id)
+        .where(ShareRequest.status.in_([ShareStatus.PENDING, ShareStatus.APPROVED]))
+    ):
+        request.status = ShareStatus.REVOKED if request.sealed_at else ShareStatus.DENIED
+
+
+# --- the pending-reseal queue ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Work:
+    request: ShareRequest
+    report: Report
+    holder_wrap: bytes
+
+
+def complete_pending(session: Session, *, actor: Actor, only: str | None = None) -> int:
+    """Seal approved shares that wait for a holder, with this member's keys if their
+    organisation holds the report. Flushes; the caller commits. Returns how many."""
+    member = actor.member
+    if member is None or actor.member_keys is None:
+        return 0
+    org = member.organisation
+    if org.status != OrganisationStatus.APPROVED:
+        return 0
+    stmt = (
+        select(ShareRequest, Report, ReportWrap.wrap)
+        .join(Report, Report.id == ShareRequest.report_id)
+        .join(ReportWrap, ReportWrap.report_id == Report.id)
+        .where(ShareRequest.status == ShareStatus.APPROVED)
+        .where(ShareRequest.sealed_at.is_(None))
+        .where(Report.withdrawn_at.is_(None))
+        .where(ReportWrap.organisation_id == org.id)
+        .where(ReportWrap.removed_at.is_(None))
+        .where(ReportWrap.wrap.is_not(None))
+    )
+    if only is not None:
+        stmt = stmt.where(ShareRequest.id == only)
+    work = [_Work(r, rep, w) for r, rep, w in session.execute(stmt).all() if w is not None]
+    if not work:
+        return 0
+    try:
+        org_keys = organisation_keys_for(session, member=member, keys=actor.member_keys)
+    except (Forbidden, Conflict):
+        return 0  # this member holds no usable grant; another holder will do it
+    done = 0
+    for item in work:
+        target = session.get(Organisation, item.request.target_id)
+        if (
+            target is None
+            or target.public_keys is None
+            or target.status != OrganisationStatus.APPROVED
+        ):
+            continue
+        report = item.report
+        try:
+            sealed = reports.sealed_of(report, {org.id: item.holder_wrap})
+            new_wrap = reseal_for(
+                sealed,
+                reports.signed_header(report),
+                holder_id=org.id,
+                holder=org_keys,
+                new_public=OrganisationPublicKeys.from_bytes(target.public_keys),
+            )
+        except CryptoError:
+            # This holder's wrap or the envelope is damaged: leave it for another holder.
+            continue
+        existing = session.get(ReportWrap, (report.id, target.id))
+        allowed = (item.request.allowed_by or "consent").split(":")[0]
+        if existing is None:
+            session.add(
+                ReportWrap(
+                    report_id=report.id,
+                    organisation_id=target.id,
+                    wrap=new_wrap,
+                    granted_by=allowed,
+                    granted_by_member_id=member.id,
+                )
+            )
+        else:
+            # A recipient revoked earlier and given the report again.
+            existing.wrap = new_wrap
+            existing.granted_by = allowed
+            existing.granted_by_member_id = member.id
+            existing.removed_at = None
+            existing.removed_reason = None
+            existing.added_at = utcnow()
+        item.request.sealed_at = utcnow()
+        item.request.sealed_by_id = member.id
+        audit.record(
+            session,
+            action=AuditAction.SHARE_SEAL,
+            actor=actor.label,
+            actor_id=actor.id,
+            target=item.request.id,
+            details={
+                "report": report.id,
+                "to": target.id,
+                "sealed_by_organisation": org.id,
+                "allowed_by": item.request.allowed_by,
+            },
+        )
+        done += 1
+    session.flush()
+    return done
+
+
+# --- explain ---------------------------------------------------------------------------------
+
+
+def explain_access(
+    session: Session, *, actor: Actor, report_id: str, organisation_id: str, policy: Policy
+) -> tuple[bool, list[str], str]:
+    """Why `organisation_id` can or cannot read the report. Asked by the originator about
+    anyone, or by a holder about itself."""
+    who = reports.reader(actor, need_keys=False)
+    report = session.get(Report, report_id)
+    if report is None or reports.active_wrap(session, report_id, who.organisation.id) is None:
+        raise report_not_found()
+    if organisation_id != who.organisation.id and report.originator_id != who.organisation.id:
+        raise Forbidden(_("Only the originator may ask about another organisation."))
+    target = session.get(Organisation, organisation_id)
+    if target is None:
+        raise NotFound(_("No such organisation."))
+    ctx = load_context(session, policy=policy, at=utcnow())
+    try:
+        header = reports.header_fact(report)
+    except ValueError as exc:
+        raise reports._integrity_failure(session, actor=actor, report=report, exc=exc) from exc
+    decision = policies.may_read(
+        ctx.organisation(target.id), header, reports.holders(session, report.id), areas=ctx.areas
+    )
+    names = {target.id: target.name, report.id: report.id}
+    lang = reports._lang()
+    return (
+        decision.outcome,
+        list(policies.explain_lines(decision, lang, names)),
+        policies.explain(decision, lang, names),
+    )

@@ -1,0 +1,153 @@
+"""JSON API for reports (/api/v1/reports, /api/v1/policy/explain). Each route validates,
+calls one service function, and shapes the answer; the services own the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from hub.consents import service as consents
+from hub.deps import ActorDep, SessionDep, SettingsDep
+from hub.policy import policy_from_settings
+from hub.reports import service
+from hub.reports.schemas import (
+    ExplainRead,
+    ReportCreate,
+    ReportCreated,
+    ReportRead,
+    ReportSummary,
+)
+from policies import Policy
+from policies.vocabulary import ReportType, Severity
+
+
+def get_policy(request: Request) -> Policy:
+    return policy_from_settings(request.app.state.settings)
+
+
+PolicyDep = Annotated[Policy, Depends(get_policy)]
+
+router = APIRouter(tags=["reports"])
+
+_PROBLEMS: dict[int | str, dict[str, object]] = {
+    401: {"description": "Not logged in"},
+    403: {"description": "Not allowed: role, organisation status, or keys not granted"},
+    404: {"description": "No such report, or not one your organisation can read"},
+    409: {"description": "The stored report failed its integrity check"},
+    410: {"description": "Withdrawn by the originator"},
+    422: {"description": "Invalid input"},
+}
+
+
+@router.post("/reports", status_code=201, response_model=ReportCreated, responses=_PROBLEMS)
+def submit_report(
+    body: ReportCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> ReportCreated:
+    published = service.submit_report(
+        session,
+        actor=actor,
+        report_in=body,
+        policy=policy,
+        data_dir=settings.data_dir,
+        idempotency_key=idempotency_key,
+    )
+    if not published.created:
+        # A retry of a submission that already succeeded: the same report, said so.
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/reports/{published.report.id}"
+    return ReportCreated(
+        id=published.report.id, recipients=published.recipients, level=published.level
+    )
+
+
+@router.get("/reports", response_model=list[ReportSummary], responses=_PROBLEMS)
+def list_reports(
+    actor: ActorDep,
+    session: SessionDep,
+    policy: PolicyDep,
+    area: str | None = None,
+    type: ReportType | None = None,
+    severity: Severity | None = None,
+    since: dt.datetime | None = None,
+    before: Annotated[
+        str | None, Query(description="id of the last report of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=service.LIST_LIMIT)] = 50,
+) -> list[ReportSummary]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return service.list_reports(
+        session,
+        actor=actor,
+        policy=policy,
+        area=area,
+        report_type=type,
+        severity=severity,
+        since=since,
+        before=before,
+        limit=limit,
+    )
+
+
+@router.get("/reports/{report_id}", response_model=ReportRead, responses=_PROBLEMS)
+def read_report(report_id: str, actor: ActorDep, session: SessionDep) -> ReportRead:
+    return service.read_report(session, actor=actor, report_id=report_id)
+
+
+@router.get("/reports/{report_id}/attachments/{attachment_id}", responses=_PROBLEMS)
+def read_attachment(
+    report_id: str, attachment_id: str, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    found = service.read_attachment(
+        session,
+        actor=actor,
+        report_id=report_id,
+        attachment_id=attachment_id,
+        data_dir=settings.data_dir,
+    )
+    return Response(
+        found.data,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": "attachment",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.delete("/reports/{report_id}", status_code=204, responses=_PROBLEMS)
+def withdraw_report(
+    report_id: str, actor: ActorDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    service.withdraw_report(session, actor=actor, report_id=report_id, data_dir=settings.data_dir)
+    return Response(status_code=204)
+
+
+@router.get("/policy/explain", response_model=ExplainRead, responses=_PROBLEMS)
+def explain(
+    actor: ActorDep,
+    session: SessionDep,
+    policy: PolicyDep,
+    report: str,
+    organisation: str,
+) -> ExplainRead:
+    can_read, reasons, text = consents.explain_access(
+        session, actor=actor, report_id=report, organisation_id=organisation, policy=policy
+    )
+    return ExplainRead(
+        report=report,
+        organisation=organisation,
+        can_read=can_read,
+        reasons=reasons,
+        explanation=text,
+    )

@@ -123,7 +123,6 @@ _REPORT_CERTAINTY = {
 _EVENT_LEVEL = {"fr": "Changement du niveau de risque SLT", "en": "SLT risk level change"}
 _WORDS = {
     "risk": {"fr": "risque", "en": "risk"},
-    "cooperation": {"fr": "coopération", "en": "cooperation"},
     "no_go": {"fr": "Zone interdite.", "en": "No-go area."},
 }
 
@@ -163,12 +162,11 @@ def _level_info(
     _sub(info, "certainty", "Likely")
     _sub(info, "effective", cap_time(change.effective_at))
     _sub(info, "senderName", sender_name)
-    risk, coop = _WORDS["risk"][lang], _WORDS["cooperation"][lang]
-    headline = f"{change.area_name or change.area_code}: {risk} {new_risk}, {coop} {new_level}"
+    risk = _WORDS["risk"][lang]
+    headline = f"{change.area_name or change.area_code}: {risk} {new_risk}, {new_level}"
     _sub(info, "headline", headline)
-    description = f"{risk} {old_risk} → {new_risk}; {coop} " + (
-        f"{labels.label(labels.LEVELS, change.old_level, lang)} → {new_level}."
-    )
+    old_level = labels.label(labels.LEVELS, change.old_level, lang)
+    description = f"{risk} {old_risk} → {new_risk}; {old_level} → {new_level}."
     if change.no_go:
         description += " " + _WORDS["no_go"][lang]
     _sub(info, "description", description)
@@ -179,7 +177,7 @@ def _report_info(
 ) -> None:
     kind = labels.label(labels.REPORT_TYPES, report.report_type, lang)
     what = labels.label(labels.CATEGORIES, report.category, lang) if report.category else None
-    _sub(info, "event", f"{kind}: {what}" if what else kind)
+    _sub(info, "event", what or kind)
     _sub(info, "urgency", _REPORT_URGENCY[report.severity])
     _sub(info, "severity", _REPORT_SEVERITY[report.severity])
     _sub(info, "certainty", _REPORT_CERTAINTY.get(report.report_type, "Possible"))

@@ -116,8 +116,7 @@ class LevelChangeFacts:
 
     @property
     def raised(self) -> bool:
-        order = list(labels.RISKS)
-        return order.index(self.new_risk) > order.index(self.old_risk)
+        return labels.risk_raised(self.old_risk, self.new_risk)
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,7 @@ def _level(change: LevelChangeFacts, recipient: Recipient) -> dict[str, Any]:
         "new_risk": labels.label(labels.RISKS, change.new_risk, lang),
         "old_level": labels.label(labels.LEVELS, change.old_level, lang),
         "new_level": labels.label(labels.LEVELS, change.new_level, lang),
+        "new_level_code": change.new_level,
         "level_changed": change.old_level != change.new_level,
         "raised": change.raised,
         "no_go": change.no_go,

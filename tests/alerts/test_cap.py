@@ -172,8 +172,8 @@ def test_clear_report_alert_maps_severity(severity: str, urgency: str, cap_sever
     )
     root = parsed(alert)
     fr, en = root.findall("cap:info", NS)
-    assert fr.findtext("cap:event", namespaces=NS) == "Incident: Vol à main armée"
-    assert en.findtext("cap:event", namespaces=NS) == "Incident: Armed robbery"
+    assert fr.findtext("cap:event", namespaces=NS) == "Vol à main armée"
+    assert en.findtext("cap:event", namespaces=NS) == "Armed robbery"
     assert fr.findtext("cap:urgency", namespaces=NS) == urgency
     assert fr.findtext("cap:severity", namespaces=NS) == cap_severity
     assert fr.findtext("cap:certainty", namespaces=NS) == "Observed"

@@ -106,8 +106,8 @@ def test_level_change_in_both_languages() -> None:
     en = render_alert(facts, f.recipient("en"))
     assert fr.subject == "[SLT] Nord-Kivu (CD61) : risque élevé, coopération renforcée"
     assert en.subject == "[SLT] Nord-Kivu (CD61): risk high, enhanced cooperation"
-    assert "risque moyen → élevé, coopération normale → renforcée" in fr.text
-    assert "zone CD61 risque élevé (avant moyen), coop. renforcée dès 23/11 07h" in fr.sms
+    assert "risque moyen → élevé, coopération normale → coopération renforcée" in fr.text
+    assert "zone CD61 risque élevé (avant moyen), coopération renforcée dès 23/11 07h" in fr.sms
 
 
 def test_summary_markup_is_escaped_in_html_only() -> None:

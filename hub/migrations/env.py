@@ -4,18 +4,20 @@ from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection
+from sqlalchemy.types import TypeDecorator
 
-from hub.db import UTCDateTime, all_metadata, make_engine
+from hub.db import all_metadata, make_engine
 
 config = context.config
 target_metadata = all_metadata()
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
-    # Migrations must not import hub code that may change later: UTCDateTime is stored as a
-    # plain DateTime, so render it as one.
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
+    # Migrations must not import project code that may change later (hub's UTCDateTime,
+    # alerts' own decorators): a TypeDecorator is stored as its underlying type, so render
+    # that, e.g. `sa.DateTime(timezone=True)`.
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl_instance!r}"
     return False
 
 

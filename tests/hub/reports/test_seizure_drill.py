@@ -1,0 +1,146 @@
+"""The seizure drill: reports whose bodies and attachments hold unique canary strings are
+published through the API; then everything at rest is searched — the raw database file (and
+WAL) or the PostgreSQL cluster's files and a pg_dump, every file under the data directory
+(var/, with the sealed attachments), and a backup copy of the database — and no canary, and
+no report data key, is found. A recipient still reads each one through the API.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from crypto import SealedReport, unlock_member_key, unwrap_for_member, unwrap_report_key
+from hub.actors import CONSOLE
+from hub.app import create_app
+from hub.areas import service as areas
+from hub.cli import initialise
+from hub.config import Settings
+from hub.db import make_engine, make_session_factory
+from hub.keystore import load_hub_keys
+from hub.members import service as members
+from hub.members.models import Member
+from hub.organisations.models import OrganisationKind
+from hub.reports.models import Report, ReportWrap
+from tests.hub.areas.factories import make_tree
+from tests.hub.conftest import TEST_SECRET
+from tests.hub.factories import PASSPHRASE, login, make_member, make_organisation
+from tests.hub.reports.factories import API, flash, with_report_routes
+from tests.hub.test_at_rest import _encodings, _raw_bytes
+
+
+def _files_under(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def _backup(db: Any, tmp_path: Path) -> bytes:
+    """An operator's copy of the database: SQLite's online backup, or pg_dump (which
+    _raw_bytes already includes for PostgreSQL)."""
+    if db.kind != "sqlite":
+        return b""
+    target = tmp_path / "backup.db"
+    with sqlite3.connect(db.path) as source, sqlite3.connect(target) as dest:
+        source.backup(dest)
+    return target.read_bytes()
+
+
+def test_seized_disk_database_and_backup_hold_no_body(fresh_database: Any, tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=fresh_database.url,
+        data_dir=data_dir,
+        secret_key=TEST_SECRET,
+    )
+    initialise(settings)
+    hub_keys = load_hub_keys(settings.hub_keys_path)
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine, signer=hub_keys)() as session:
+        make_tree(session)
+        orgs = []
+        for kind in (OrganisationKind.INGO, OrganisationKind.UN):
+            org = make_organisation(session, kind=kind)
+            areas.set_presence(session, actor=CONSOLE, organisation_id=org.id, areas=["CD61"])
+            orgs.append((org.id, make_member(session, org).member.email))
+
+    canaries: dict[str, bytes] = {}
+
+    def canary(label: str) -> str:
+        value = f"CANARY-{label}-{uuid.uuid4().hex}"
+        canaries[label] = value.encode()
+        return value
+
+    published = []
+    with TestClient(with_report_routes(create_app(settings))) as client:
+        author = login(client, orgs[0][1])
+        reader = login(client, orgs[1][1])
+        for i, tlp in enumerate(("amber+strict", "green", "red")):
+            photo = b"\x89PNG\r\n\x1a\n" + canary(f"photo{i}").encode() + bytes(2000)
+            report = flash(
+                tlp=tlp,
+                audience={"organisations": [orgs[1][0]]},
+                anonymous=i == 1,
+                attachments=[
+                    {
+                        "filename": canary(f"filename{i}"),
+                        "content": base64.b64encode(photo).decode(),
+                    }
+                ],
+                body={
+                    "narrative": canary(f"narrative{i}"),
+                    "location": canary(f"location{i}"),
+                    "who_involved": canary(f"victim-name-{i}"),
+                    "perpetrators": "Mouvement " + canary(f"perpetrator{i}"),
+                },
+            )
+            response = client.post(f"{API}/reports", json=report, headers=author)
+            assert response.status_code == 201, response.text
+            published.append((response.json()["id"], photo))
+        for rid, photo in published:
+            read = client.get(f"{API}/reports/{rid}", headers=reader)
+            assert read.status_code == 200
+            assert read.json()["body"]["narrative"].startswith("CANARY-narrative")
+            ref = read.json()["attachments"][0]
+            got = client.get(f"{API}/reports/{rid}/attachments/{ref['id']}", headers=reader)
+            assert got.content == photo
+
+    # The data keys themselves, opened the way a recipient's member would.
+    with make_session_factory(engine, signer=hub_keys)() as session:
+        member = session.scalar(select(Member).where(Member.email == orgs[1][1]))
+        assert member is not None
+        assert member.locked_key is not None
+        wrap = members.wrap_of(session, member)
+        assert wrap is not None
+        org_keys = unwrap_for_member(wrap.wrap, unlock_member_key(member.locked_key, PASSPHRASE))
+        for rid, _photo in published:
+            report = session.get(Report, rid)
+            row = session.get(ReportWrap, (rid, orgs[1][0]))
+            assert report is not None
+            assert report.envelope is not None
+            assert row is not None
+            assert row.wrap is not None
+            sealed = SealedReport.from_bytes(report.envelope).with_wraps({orgs[1][0]: row.wrap})
+            key = unwrap_report_key(sealed, recipient_id=orgs[1][0], recipient=org_keys)
+            canaries[f"data key of {rid}"] = key._bytes()
+        envelope = report.envelope
+    engine.dispose()
+
+    at_rest = {
+        "database": _raw_bytes(fresh_database),
+        "var/": _files_under(data_dir),
+        "backup": _backup(fresh_database, tmp_path),
+    }
+    # The search does see what is stored: the last envelope is in the database's bytes.
+    assert envelope in at_rest["database"]
+    assert list((data_dir / "blobs").rglob("*"))
+    for where, raw in at_rest.items():
+        for label, secret in canaries.items():
+            for form in _encodings(secret):
+                assert re.search(re.escape(form), raw) is None, f"{label} found in {where}"

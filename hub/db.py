@@ -67,22 +67,15 @@ def utcnow() -> dt.datetime:
 
 
 def all_metadata() -> list[MetaData]:
-    """Every metadata Alembic manages: the hub's, and alerts' own once it exists.
+    """Every metadata Alembic manages: the hub's and alerts' own.
 
     alerts/ keeps its tables on its own DeclarativeBase and never imports hub; the hub's
     migrations create them, so autogenerate and `alembic check` must see them too.
     """
     import hub.models  # noqa: F401 (registers every hub table on Base.metadata)
+    from alerts import models as alerts_models
 
-    metadatas = [Base.metadata]
-    try:
-        from alerts import models as alerts_models  # type: ignore[attr-defined]
-    except ImportError as exc:
-        if exc.name not in {"alerts.models", "alerts"}:
-            raise
-    else:
-        metadatas.append(alerts_models.Base.metadata)
-    return metadatas
+    return [Base.metadata, alerts_models.Base.metadata]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

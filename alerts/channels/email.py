@@ -23,6 +23,7 @@ parser.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import email.utils
 import ipaddress
 import logging
@@ -93,7 +94,7 @@ class SmtpSettings:
         security, default_port = _SCHEMES[parts.scheme]
         query = dict(parse_qsl(parts.query.replace("+", "%2B")))
         sender = sender or query.get("from")
-        if not sender or "@" not in sender:
+        if not sender or _smtp_address(sender) != sender:
             raise SmtpUrlError("SMTP URL needs a sender address (?from=alerts@example.org)")
         username = unquote(parts.username) if parts.username else None
         password = unquote(parts.password) if parts.password else None
@@ -131,14 +132,23 @@ def message_id(key: DeliveryKey, domain: str) -> str:
     return f"<{key.digest}@{domain}>"
 
 
-def _valid_address(address: str) -> bool:
-    if any(ch in address for ch in '\r\n<>,;"') or address.count("@") != 1:
-        return False
+def _smtp_address(address: str) -> str | None:
+    """The address as it can go on the wire, or None if it cannot be a mailbox.
+
+    A non-ASCII domain is sent in its IDNA form; a non-ASCII local part would need SMTPUTF8,
+    which alerts do not rely on, so it is refused (a permanent outcome, not an exception).
+    """
+    if any(ch in address for ch in '\r\n<>,;" ') or address.count("@") != 1:
+        return None
+    local, domain = address.split("@")
+    if not local or not domain or not local.isascii():
+        return None
     try:
-        Address(addr_spec=address)
-    except (ValueError, IndexError):
-        return False
-    return True
+        domain = domain.encode("idna").decode("ascii")
+        Address(addr_spec=f"{local}@{domain}")
+    except (ValueError, IndexError, UnicodeError):
+        return None
+    return f"{local}@{domain}"
 
 
 class _Phase:
@@ -195,8 +205,11 @@ class EmailChannel:
     # -- sending --------------------------------------------------------------------------
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        if not _valid_address(message.to):
+        to = _smtp_address(message.to)
+        if to is None:
             return SendResult(Outcome.PERMANENT, detail="invalid email address")
+        if to != message.to:
+            message = dataclasses.replace(message, to=to)
         mid = message_id(message.key, self.domain)
         try:
             data = self.serialize(message)

@@ -29,7 +29,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
@@ -114,6 +114,17 @@ def _twilio_status(payload: Mapping[str, Any]) -> SendResult:
     return SendResult(Outcome.SENT, sid, f"gateway status {status or 'accepted'}")
 
 
+def _gateway_time(value: object) -> datetime | None:
+    """Twilio's RFC 2822 dates ("Mon, 23 Nov 2026 06:40:00 +0000"), always as aware UTC."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class TwilioTransport:
     """Twilio's Programmable Messaging REST API shape (also spoken by several other gateways)."""
 
@@ -188,9 +199,11 @@ class TwilioTransport:
         for item in messages:
             if item.get("body") != body:
                 continue
-            created = item.get("date_created")
-            if created and parsedate_to_datetime(created) < since.replace(microsecond=0):
-                continue
+            created = _gateway_time(item.get("date_created"))
+            if created is None:
+                return SendResult(Outcome.UNKNOWN, item.get("sid"), "check: unreadable date")
+            if created < since.replace(microsecond=0):
+                continue  # an earlier alert with the same text, not this one
             return _twilio_status(item)
         return None
 

@@ -413,3 +413,15 @@ def test_long_accented_subjects_and_text_only_messages_survive_encoding() -> Non
     # Text travels in canonical form (CRLF line breaks), as RFC 2045 requires under base64.
     assert msg.get_content() == "Ligne un\r\nLigne deux : àéèùç €"
     assert all(len(line) <= 998 for line in handler.received[0].data.split(b"\r\n"))
+
+
+def test_international_domains_go_out_in_idna_and_non_ascii_mailboxes_are_refused() -> None:
+    with smtp_server() as (controller, handler):
+        channel = channel_for(controller.port)
+        sent = channel.send(OutgoingMessage(key(), "awa@ong-sécurité.example", "s", "t"))
+        refused = channel.send(OutgoingMessage(key(), "émilie@ong.example.org", "s", "t"))
+        channel.close()
+    assert sent.outcome is Outcome.SENT
+    assert handler.received[0].rcpt_tos == ["awa@xn--ong-scurit-f7af.example"]
+    assert refused.outcome is Outcome.PERMANENT
+    assert len(handler.received) == 1

@@ -359,3 +359,16 @@ def test_status_callbacks_become_outcomes() -> None:
     assert landline.outcome is Outcome.PERMANENT
     with pytest.raises(ValueError, match="MessageSid"):
         parse_status_callback({"MessageStatus": "delivered"})
+
+
+def test_a_check_with_the_gateway_down_cannot_tell() -> None:
+    channel = twilio(f"http://127.0.0.1:{free_port()}")
+    message = sms()
+    since = datetime.now(UTC)
+    by_list = channel.check(message, provider_id=None, since=since)
+    by_sid = channel.check(message, provider_id="SM" + "0" * 32, since=since)
+    channel.close()
+    assert by_list is not None
+    assert by_list.outcome is Outcome.UNKNOWN  # neither "sent" nor "safe to resend"
+    assert by_sid is not None
+    assert by_sid.outcome is Outcome.UNKNOWN

@@ -6,6 +6,8 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alerts import labels
 from alerts.facts import AlertFacts, AlertKind, MsgType, ReportFacts
@@ -190,3 +192,33 @@ def test_labels_cover_the_domain_vocabulary_in_both_languages() -> None:
         for fr, en in table.values():
             assert fr
             assert en
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"abcdeéèêçàùôî ’«»–…€[]{}~|^\\\"'-,.:;!?0123456789", "😀", "\u00a0"]
+    ),
+    max_size=140,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    summary=_TEXT,
+    phrase=_TEXT.filter(lambda p: p.strip() != "").map(lambda p: p[:20]),
+    lang=st.sampled_from(LANGS),
+    with_ack=st.booleans(),
+)
+def test_any_valid_summary_and_phrase_fit_two_segments(
+    summary: str, phrase: str, lang: str, with_ack: bool
+) -> None:
+    facts = f.published(
+        report=f.long_report(summary=summary),
+        ack=f.long_ack() if with_ack else None,
+        link=f.LONG_LINK,
+    )
+    rendered = render_alert(facts, f.recipient(lang, anti_phishing_phrase=phrase))  # type: ignore[arg-type]
+    assert rendered.sms is not None
+    assert count_segments(rendered.sms).segments <= 2
+    if with_ack:
+        assert f.LONG_CODE in rendered.sms

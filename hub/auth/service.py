@@ -8,16 +8,26 @@ token's lookup part. Logout and expiry delete the row, after which nothing opens
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import secrets
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import pyotp
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from crypto import CryptoError, new_session, open_session
+from crypto import (
+    CryptoError,
+    MemberKeys,
+    lock_member_key,
+    new_session,
+    open_session,
+    unlock_member_key,
+)
 from hub.actors import Actor
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
@@ -102,6 +112,18 @@ def _fail(
     return error
 
 
+@cache
+def _decoy_lock() -> bytes:
+    return lock_member_key(MemberKeys.generate(), secrets.token_urlsafe(32))
+
+
+def _spend_like_a_real_unlock(passphrase: str) -> None:
+    """An unknown email costs the same Argon2id derivation as a known one, so response
+    times do not tell which addresses have accounts."""
+    with contextlib.suppress(CryptoError):
+        unlock_member_key(_decoy_lock(), passphrase)
+
+
 def _check_totp(member: Member, code: str | None) -> str | None:
     """None when the code is right (and records its time step), else why not."""
     if member.totp_secret is None:
@@ -135,6 +157,7 @@ def login(
     wrong = Unauthorized(_("Wrong email or passphrase."))
     member = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
     if member is None or member.status != MemberStatus.ACTIVE:
+        _spend_like_a_real_unlock(passphrase)
         raise _fail(
             session, email=email, address=address, reason="unknown", member=None, error=wrong
         )
@@ -160,11 +183,14 @@ def login(
     session_key, locked = new_session(keys)
     token, lookup_hash = new_session_token(session_key)
     expires_at = utcnow() + dt.timedelta(hours=settings.session_hours)
-    # Old sessions of this member that expired are destroyed on the way.
+    # Expired sessions (anyone's) and failures older than the window are destroyed on the
+    # way: logins are frequent enough to keep both tables small without a scheduled job.
+    now = utcnow()
+    session.execute(delete(AuthSession).where(AuthSession.expires_at < now))
     session.execute(
-        delete(AuthSession)
-        .where(AuthSession.member_id == member.id)
-        .where(AuthSession.expires_at < utcnow())
+        delete(LoginFailure).where(
+            LoginFailure.at < now - dt.timedelta(minutes=settings.login_window_minutes)
+        )
     )
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     session.add(

@@ -195,3 +195,19 @@ def test_passphrase_change_relocks_and_keeps_the_grant(
     )
     new_headers = login(client, created.member.email, new)
     assert client.get("/api/v1/me/keys", headers=new_headers).status_code == 200
+
+
+def test_any_login_sweeps_expired_sessions(client: TestClient, db_session: Session) -> None:
+    org = make_organisation(db_session)
+    away, back = make_member(db_session, org), make_member(db_session, org)
+    login(client, away.member.email)
+    row = db_session.execute(
+        select(AuthSession).where(AuthSession.member_id == away.member.id)
+    ).scalar_one()
+    row_id = row.id
+    row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    db_session.commit()
+
+    login(client, back.member.email)
+    db_session.expire_all()
+    assert db_session.get(AuthSession, row_id) is None

@@ -232,7 +232,7 @@ class EmailChannel:
 
     def close(self) -> None:
         with self._lock:
-            self._drop()
+            self._drop(polite=True)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -262,10 +262,12 @@ class EmailChannel:
             raise
         return smtp
 
-    def _drop(self) -> None:
+    def _drop(self, *, polite: bool = False) -> None:
+        # After a failure the server may be hung: a QUIT would wait out another timeout.
         if self._smtp is not None:
             try:
-                self._smtp.quit()
+                if polite:
+                    self._smtp.quit()
             except (smtplib.SMTPException, OSError):
                 pass
             finally:

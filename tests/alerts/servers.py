@@ -7,6 +7,7 @@ they fail (4xx/5xx replies, connections closed before or after a request was act
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -53,6 +54,7 @@ class RecordingHandler:
         self.rcpt_reply: str | None = None
         self.data_reply: str | None = None
         self.drop_after_data = False
+        self.stall_after_data = 0.0  # seconds to wait before answering the content
         self.logins: list[tuple[bytes, bytes]] = []
 
     async def handle_RCPT(
@@ -75,6 +77,16 @@ class RecordingHandler:
             return "250 OK"
         if self.data_reply is not None:
             return self.data_reply
+        if self.stall_after_data:
+            self.received.append(
+                Received(
+                    str(envelope.mail_from),
+                    list(envelope.rcpt_tos),
+                    bytes(envelope.original_content or b""),
+                )
+            )
+            await asyncio.sleep(self.stall_after_data)
+            return "250 2.0.0 queued"
         self.received.append(
             Received(
                 str(envelope.mail_from),

@@ -425,3 +425,15 @@ def test_international_domains_go_out_in_idna_and_non_ascii_mailboxes_are_refuse
     assert handler.received[0].rcpt_tos == ["awa@xn--ong-scurit-f7af.example"]
     assert refused.outcome is Outcome.PERMANENT
     assert len(handler.received) == 1
+
+
+def test_a_server_that_stops_answering_after_the_content_is_unknown() -> None:
+    with smtp_server() as (controller, handler):
+        handler.stall_after_data = 3.0
+        url = f"smtp://127.0.0.1:{controller.port}?from={SENDER}&timeout=0.5"
+        channel = EmailChannel(SmtpSettings.from_url(url))
+        result = channel.send(alert())
+        channel.close()
+    assert result.outcome is Outcome.UNKNOWN
+    assert "timed out" in result.detail
+    assert len(handler.received) == 1

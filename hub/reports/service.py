@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -257,6 +257,20 @@ def _existing(session: Session, member: Member, key: str) -> Published | None:
     )
 
 
+def has_standing_consents(session: Session, organisation_id: str) -> bool:
+    from hub.consents.models import StandingConsentRule
+
+    return (
+        session.scalar(
+            select(StandingConsentRule.id)
+            .where(StandingConsentRule.originator_id == organisation_id)
+            .where(StandingConsentRule.removed_at.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def standing_consent_targets(
     session: Session, ctx: PolicyContext, header: policies.ReportHeader, level: Level
 ) -> dict[str, str]:
@@ -315,7 +329,11 @@ def submit_report(
     now = now or utcnow()
     organisation = who.organisation
     require_area(session, report_in.area)
-    ctx = load_context(session, policy=policy, at=now)
+    named = report_in.audience.organisations if report_in.audience else None
+    if named is not None and not has_standing_consents(session, organisation.id):
+        ctx = load_context(session, policy=policy, at=now, only={*named, organisation.id})
+    else:
+        ctx = load_context(session, policy=policy, at=now)
     level = standing(session, ctx, report_in.area).level
     may = policies.may_publish(ctx.organisation(organisation.id), report_in.type, level, policy)
     if not may.outcome:
@@ -404,17 +422,21 @@ def submit_report(
             report.attestation = hub_keys(session).attest_report(sealed, header)
         session.add(report)
         session.flush()
-        for org_id, why in sorted(granted.items()):
-            session.add(
-                ReportWrap(
-                    report_id=report.id,
-                    organisation_id=org_id,
-                    wrap=sealed.wraps[org_id],
-                    granted_by=why.split(":")[0],
-                    granted_by_member_id=who.member.id,
-                    added_at=now,
-                )
-            )
+        # One multi-row INSERT: a report to 200 organisations is 200 rows.
+        session.execute(
+            insert(ReportWrap),
+            [
+                {
+                    "report_id": report.id,
+                    "organisation_id": org_id,
+                    "wrap": sealed.wraps[org_id],
+                    "granted_by": why.split(":")[0],
+                    "granted_by_member_id": who.member.id,
+                    "added_at": now,
+                }
+                for org_id, why in sorted(granted.items())
+            ],
+        )
         for s in stored:
             session.add(Attachment(id=s.ref.id, report_id=report.id, sealed_size=s.sealed_size))
         audit.record(
@@ -432,7 +454,7 @@ def submit_report(
                 "attachments": len(stored),
             },
         )
-        _announce(session, report)
+        _announce(session, report, recipients=sorted(granted))
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -449,7 +471,7 @@ def submit_report(
     return Published(report=report, recipients=sorted(granted), level=level, created=True)
 
 
-def _announce(session: Session, report: Report) -> None:
+def _announce(session: Session, report: Report, *, recipients: list[str]) -> None:
     """The outbox event, in the publication's transaction: header facts only."""
     facts = ReportFacts(
         report_id=report.id,
@@ -463,9 +485,6 @@ def _announce(session: Session, report: Report) -> None:
         category=report.category,
         stage=report.stage,
         summary=report.summary,
-    )
-    recipients = sorted(
-        session.scalars(select(ReportWrap.organisation_id).where(ReportWrap.report_id == report.id))
     )
     supersedes = f"report:{report.supersedes}" if report.supersedes else None
     enqueue(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hub.actors import CONSOLE
 from hub.areas import service as areas
 from hub.consents.api import router as consents_router
+from hub.exports.api import router as exports_router
 from hub.members.models import Role
 from hub.organisations.models import Organisation, OrganisationKind
 from hub.reports.api import router as reports_router
@@ -25,10 +26,11 @@ API = "/api/v1"
 
 
 def with_report_routes(app: FastAPI) -> FastAPI:
-    """The reports and consent routers, if hub/app.py does not register them yet."""
+    """The reports, consent and export routers, if hub/app.py does not register them yet."""
     if not any(getattr(r, "path", "") == f"{API}/reports" for r in app.routes):
         app.include_router(reports_router, prefix=API)
         app.include_router(consents_router, prefix=API)
+        app.include_router(exports_router, prefix=API)
     return app
 
 

@@ -27,12 +27,13 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import phonenumbers
@@ -60,6 +61,11 @@ _TWILIO_FAILED = frozenset({"failed", "undelivered", "canceled"})
 # Twilio delivery error codes that describe a passing condition (queue overflow, handset
 # unreachable or off, carrier's unknown error): worth another attempt later.
 _TWILIO_TRANSIENT_ERRORS = frozenset({"30001", "30003", "30008", "30009", "30010"})
+
+
+# Many African and European networks deliver from a short name instead of a number
+# (1-11 letters, digits or spaces, at least one letter).
+_ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 
 
 class SmsGatewayUrlError(ValueError):
@@ -380,8 +386,10 @@ def parse_sms_gateway(url: str, *, status_callback: str | None = None) -> SmsTra
         if not parts.username or not parts.password:
             raise SmsGatewayUrlError("twilio gateway URL needs ACCOUNT_SID:AUTH_TOKEN@")
         sender = query.get("from")
-        if not sender or not valid_e164(sender):
-            raise SmsGatewayUrlError("twilio gateway URL needs ?from=<E.164 number>")
+        if not sender or not (valid_e164(sender) or _ALPHANUMERIC_SENDER.match(sender)):
+            raise SmsGatewayUrlError(
+                "twilio gateway URL needs ?from=<E.164 number or alphanumeric sender ID>"
+            )
         base = urlunsplit((transport_scheme, netloc, parts.path.rstrip("/"), "", ""))
         return TwilioTransport(
             account_sid=unquote(parts.username),
@@ -390,7 +398,7 @@ def parse_sms_gateway(url: str, *, status_callback: str | None = None) -> SmsTra
             base_url=base,
             status_callback=callback,
         )
-    rest = "&".join(f"{k}={v}" for k, v in query.items())
+    rest = urlencode(query)
     target = urlunsplit((transport_scheme, netloc, parts.path or "/", rest, ""))
     token = unquote(parts.username) if parts.username else None
     return WebhookTransport(target, token=token, status_callback=callback)

@@ -219,9 +219,12 @@ def test_webhook_transport_posts_json_with_an_idempotency_key() -> None:
     with sms_gateway() as (base, state):
         host = base.removeprefix("http://")
         transport = parse_sms_gateway(
-            f"webhook+http://s3cret@{host}/webhook", status_callback=CALLBACK
+            f"webhook+http://s3cret@{host}/webhook?queue=alertes%20slt&x=%26",
+            status_callback=CALLBACK,
         )
         assert isinstance(transport, WebhookTransport)
+        # The gateway's own query survives, re-encoded; the token left the URL for a header.
+        assert transport.url == f"http://{host}/webhook?queue=alertes+slt&x=%26"
         channel = SmsChannel(transport)
         message = sms("en")
         result = channel.send(message)
@@ -262,11 +265,18 @@ def test_log_transport() -> None:
     assert again.outcome is Outcome.SENT
 
 
-@pytest.mark.parametrize("sender", ["+243810000000", "%2B243810000000"])
-def test_twilio_gateway_url(sender: str) -> None:
+@pytest.mark.parametrize(
+    ("sender", "expected"),
+    [
+        ("+243810000000", "+243810000000"),
+        ("%2B243810000000", "+243810000000"),
+        ("SLT%20Hub", "SLT Hub"),
+    ],
+)
+def test_twilio_gateway_url(sender: str, expected: str) -> None:
     transport = parse_sms_gateway(f"twilio+https://{ACCOUNT}:{TOKEN}@api.twilio.com/?from={sender}")
     assert isinstance(transport, TwilioTransport)
-    assert transport.sender == "+243810000000"
+    assert transport.sender == expected
     assert transport.account_sid == ACCOUNT
     assert str(transport._client.base_url) == "https://api.twilio.com"
     transport.close()
@@ -280,6 +290,7 @@ def test_twilio_gateway_url(sender: str) -> None:
         "twilio+https://api.twilio.com/?from=+243810000000",  # no credentials
         f"twilio+https://{ACCOUNT}:{TOKEN}@api.twilio.com/",  # no sender
         f"twilio+https://{ACCOUNT}:{TOKEN}@api.twilio.com/?from=0810000000",  # not E.164
+        f"twilio+https://{ACCOUNT}:{TOKEN}@api.twilio.com/?from=SLT-Hub-Alertes",  # too long
         "webhook+http://token@gateway.example.org/sms",  # token in clear
         "smpp://gateway.example.org",
         "https://gateway.example.org",

@@ -102,6 +102,7 @@ def _read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str
 
 def initialise(settings: Settings) -> dict[str, Any]:
     """Migrate the database and create the hub's keys; safe to run again."""
+    from hub.alerting.wiring import ensure_alert_files
     from hub.audit import service as audit
     from hub.audit.models import AuditAction
     from hub.db import make_engine, make_session_factory
@@ -110,6 +111,7 @@ def initialise(settings: Settings) -> dict[str, Any]:
 
     upgrade(settings.database_url)
     keys, created = create_hub_keys(settings.hub_keys_path)
+    alert_files = ensure_alert_files(settings)
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine, signer=keys)() as session:
@@ -128,6 +130,7 @@ def initialise(settings: Settings) -> dict[str, Any]:
         "hub_keys": str(settings.hub_keys_path),
         "hub_keys_created": created,
         "hub_public_key": keys.public_bytes().hex(),
+        **alert_files,
     }
 
 
@@ -143,7 +146,7 @@ def init(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
     )
 
 
-def _serve(settings: Settings, host: str, port: int, out: Out) -> None:
+def _serve(settings: Settings, host: str, port: int, out: Out, *, scheduler: bool = False) -> None:
     import uvicorn
 
     from hub.app import SecretsMissing, create_app
@@ -154,6 +157,10 @@ def _serve(settings: Settings, host: str, port: int, out: Out) -> None:
         if out.as_json:
             out.fail("the hub will not start without its secrets", missing=exc.missing)
         out.fail("the hub will not start without:\n  - " + "\n  - ".join(exc.missing))
+    if scheduler:
+        from hub.alerting.wiring import attach_scheduler
+
+        attach_scheduler(application)
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
 
 
@@ -167,11 +174,17 @@ def serve(
     scheduler_only: Annotated[bool, typer.Option("--scheduler-only")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Serve the web pages and the API (the scheduler arrives with alerts)."""
+    """Serve the web pages and the API, and run the scheduler (alert dispatch, escalations,
+    digests, risk expiry…) unless --no-scheduler; --scheduler-only runs the scheduler alone."""
     out = Out(as_json)
+    if scheduler_only and no_scheduler:
+        out.fail("--scheduler-only and --no-scheduler contradict each other", code=2)
     if scheduler_only:
-        out.fail("there are no scheduled jobs yet: the scheduler arrives with alerts/", code=2)
-    _serve(_settings(db, data_dir), host, port, out)
+        from hub.alerting.wiring import run_scheduler_only
+
+        run_scheduler_only(_settings(db, data_dir))
+        return
+    _serve(_settings(db, data_dir), host, port, out, scheduler=not no_scheduler)
 
 
 @app.command()
@@ -196,7 +209,7 @@ def demo(
         f"{DEMO_WARNING}\n\n{format_logins(logins)}\n\nopen http://{host}:{port}/",
     )
     if not no_serve:
-        _serve(settings, host, port, out)
+        _serve(settings, host, port, out, scheduler=True)
 
 
 # --- organisations -----------------------------------------------------------------------
@@ -307,7 +320,7 @@ def org_rotate_keys(
         member = members.find_member(session, by)
         if member.organisation_id != org.id:
             out.fail(f"{by} is not a member of {org.name}")
-        keys = members.unlock_with_passphrase(member, passphrase)
+        keys = members.unlock_with_passphrase(session, member, passphrase)
         current = members.organisation_keys_for(session, member=member, keys=keys)
         result = service.rotate_keys(
             session,
@@ -719,6 +732,12 @@ def policy_check(
         lines = [e.format(name) for e in errors]
         out.fail("\n".join(lines), errors=lines)
     out.done({"file": name, "ok": True}, f"{name}: valid")
+
+
+from hub.alerting.cli import alerts_app, liaison_app  # noqa: E402 (after the shared helpers)
+
+app.add_typer(liaison_app, name="liaison")
+app.add_typer(alerts_app, name="alerts")
 
 
 def main() -> None:

@@ -91,7 +91,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock at BEGIN (waiting up to busy_timeout) instead of at the
+    # first write, where a transaction that has already read cannot wait and fails with
+    # "database is locked" as soon as another writer committed. Transactions are kept short
+    # (no Argon2id inside one), so serialising them costs little; PostgreSQL is the answer to
+    # write concurrency beyond one machine.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from crypto import (
     CryptoError,
     MemberKeys,
+    WrongPassphrase,
     lock_member_key,
     new_session,
     open_session,
@@ -37,7 +38,7 @@ from hub.db import utcnow
 from hub.errors import TooManyAttempts, Unauthorized
 from hub.i18n import gettext as _
 from hub.members.models import Member, MemberStatus
-from hub.members.service import normalise_email, unlock_with_passphrase
+from hub.members.service import normalise_email
 from hub.security import new_session_token, parse_session_token
 
 TOTP_PERIOD = 30
@@ -155,18 +156,30 @@ def login(
     email = normalise_email(email)
     _check_lockout(session, settings=settings, email=email, address=address)
     wrong = Unauthorized(_("Wrong email or passphrase."))
-    member = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
-    if member is None or member.status != MemberStatus.ACTIVE:
+    found = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
+    member_id = found.id if found and found.status == MemberStatus.ACTIVE else None
+    locked_key = found.locked_key if member_id and found else None
+    # End the read transaction before Argon2id (~0.2 s): holding it open would keep a SQLite
+    # writer waiting, or make this transaction's later write fail against a newer snapshot.
+    session.rollback()
+    if member_id is None or locked_key is None:
         _spend_like_a_real_unlock(passphrase)
         raise _fail(
             session, email=email, address=address, reason="unknown", member=None, error=wrong
         )
     try:
-        keys = unlock_with_passphrase(member, passphrase)
-    except Unauthorized:
+        keys = unlock_member_key(locked_key, passphrase)
+    except WrongPassphrase:
+        keys = None
+    member = session.get(Member, member_id)
+    if member is None or member.status != MemberStatus.ACTIVE:  # removed meanwhile
+        raise _fail(
+            session, email=email, address=address, reason="unknown", member=None, error=wrong
+        )
+    if keys is None:
         raise _fail(
             session, email=email, address=address, reason="passphrase", member=member, error=wrong
-        ) from None
+        )
     totp_problem = _check_totp(member, totp)
     if totp_problem == "totp-missing":
         # Not counted as a failure: the passphrase was right, the form only asks for more.

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pyotp
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto import (
@@ -111,15 +112,17 @@ def create_member(
     if not roles:
         raise InvalidInput(_("Give the member at least one role."), field="roles")
     check_passphrase(passphrase, email=email)
+    # Argon2id first, before this transaction reads anything (see unlock_with_passphrase).
+    keys = MemberKeys.generate()
+    locked_key = lock_member_key(keys, passphrase)
     if session.execute(select(Member.id).where(Member.email == email)).first():
         raise Conflict(_("A member with this email already exists."))
-    keys = MemberKeys.generate()
     member = Member(
         organisation_id=organisation.id,
         email=email,
         display_name=(display_name or email.split("@")[0]).strip()[:200],
         public_key=keys.public.to_bytes(),
-        locked_key=lock_member_key(keys, passphrase),
+        locked_key=locked_key,
         role_rows=[MemberRole(role=role) for role in sorted(set(roles))],
     )
     totp_secret = None
@@ -127,7 +130,10 @@ def create_member(
         totp_secret = pyotp.random_base32()
         member.totp_secret = totp_secret
     session.add(member)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same email created concurrently
+        raise Conflict(_("A member with this email already exists.")) from exc
     audit.record(
         session,
         action=AuditAction.MEMBER_CREATE,
@@ -171,11 +177,18 @@ def organisation_keys_for(
         ) from exc
 
 
-def unlock_with_passphrase(member: Member, passphrase: str) -> MemberKeys:
-    if member.locked_key is None:
+def unlock_with_passphrase(session: Session, member: Member, passphrase: str) -> MemberKeys:
+    """Unlock outside any transaction: Argon2id takes ~0.2 s, and a transaction held open
+    that long keeps SQLite writers waiting. So this ends the (read-only) transaction first;
+    loaded objects reload on their next use. Call it before changing anything."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unlock_with_passphrase must run before any change is made")
+    locked_key = member.locked_key
+    if locked_key is None:
         raise Unauthorized(_("This member has no key."))
+    session.rollback()
     try:
-        return unlock_member_key(member.locked_key, passphrase)
+        return unlock_member_key(locked_key, passphrase)
     except WrongPassphrase as exc:
         raise Unauthorized(_("Wrong email or passphrase.")) from exc
 
@@ -238,7 +251,7 @@ def grant_with_passphrase(
     target = find_member(session, target_email)
     if target.organisation_id != granter.organisation_id:
         raise Forbidden(_("Only a member of the same organisation can grant its keys."))
-    keys = unlock_with_passphrase(granter, passphrase)
+    keys = unlock_with_passphrase(session, granter, passphrase)
     org_keys = organisation_keys_for(session, member=granter, keys=keys)
     actor = Actor(label=granter.email, member=granter, member_keys=keys)
     wrap = _grant(session, actor=actor, org_keys=org_keys, target=target, granter=granter)
@@ -314,10 +327,11 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
     member = actor.member
     check_passphrase(new, email=member.email, field="new_password")
     try:
-        keys = unlock_with_passphrase(member, current)
+        keys = unlock_with_passphrase(session, member, current)
     except Unauthorized as exc:
         raise InvalidInput(_("The current passphrase is wrong."), field="current_password") from exc
-    member.locked_key = lock_member_key(keys, new)
+    locked_key = lock_member_key(keys, new)  # before the write transaction begins
+    member.locked_key = locked_key
     audit.record(
         session,
         action=AuditAction.MEMBER_CHANGE_PASSPHRASE,
@@ -331,11 +345,12 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
 def reset_passphrase(session: Session, *, actor: Actor, email: str, passphrase: str) -> Member:
     """A forgotten passphrase: the old member key cannot be recovered, so the member gets a
     fresh key pair and must be granted the organisation's keys again."""
-    member = find_member(session, email)
-    check_passphrase(passphrase, email=member.email)
+    check_passphrase(passphrase, email=normalise_email(email))
     keys = MemberKeys.generate()
+    locked_key = lock_member_key(keys, passphrase)  # before the transaction begins
+    member = find_member(session, email)
     member.public_key = keys.public.to_bytes()
-    member.locked_key = lock_member_key(keys, passphrase)
+    member.locked_key = locked_key
     session.execute(delete(MemberKeyWrap).where(MemberKeyWrap.member_id == member.id))
     _end_sessions(session, member)
     audit.record(

@@ -135,7 +135,7 @@ def test_removal_deletes_grant_and_sessions_and_rotation_rewraps(
     )
     assert gone.status_code == 401
 
-    keys = members.unlock_with_passphrase(first.member, PASSPHRASE)
+    keys = members.unlock_with_passphrase(db_session, first.member, PASSPHRASE)
     current = members.organisation_keys_for(db_session, member=first.member, keys=keys)
     from hub.actors import Actor
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 import policies
 from crypto import CryptoError, OrganisationPublicKeys, reseal_for
-from hub.actors import Actor, Permission
+from hub.actors import CONSOLE, Actor, Permission
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
@@ -38,7 +38,7 @@ from hub.reports.context import PolicyContext, load_context
 from hub.reports.errors import report_not_found, withdrawn
 from hub.reports.models import Report, ReportWrap
 from policies import Policy
-from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp
+from policies.vocabulary import Lang, Level, OrganisationKind, ReportType, Tlp
 
 # The reason codes that let a holder pass a report on without asking the originator.
 _AUTOMATIC = {
@@ -569,6 +569,18 @@ def explain_access(
     target = session.get(Organisation, organisation_id)
     if target is None:
         raise NotFound(_("No such organisation."))
+    return _explain(session, report, target, policy, reports._lang(), actor=actor)
+
+
+def _explain(
+    session: Session,
+    report: Report,
+    target: Organisation,
+    policy: Policy,
+    lang: Lang,
+    *,
+    actor: Actor,
+) -> tuple[bool, list[str], str]:
     ctx = load_context(session, policy=policy, at=utcnow())
     try:
         header = reports.header_fact(report)
@@ -578,9 +590,22 @@ def explain_access(
         ctx.organisation(target.id), header, reports.holders(session, report.id), areas=ctx.areas
     )
     names = {target.id: target.name, report.id: report.id}
-    lang = reports._lang()
     return (
         decision.outcome,
         list(policies.explain_lines(decision, lang, names)),
         policies.explain(decision, lang, names),
     )
+
+
+def explain_for_console(
+    session: Session, *, report_id: str, organisation_id: str, policy: Policy, lang: Lang = "en"
+) -> tuple[bool, list[str], str]:
+    """`slthub policy explain`: the operator already holds the database; the answer names no
+    originator (the engine's reasons never do)."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise report_not_found()
+    target = session.get(Organisation, organisation_id)
+    if target is None:
+        raise NotFound(_("No such organisation."))
+    return _explain(session, report, target, policy, lang, actor=CONSOLE)

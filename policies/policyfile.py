@@ -199,6 +199,10 @@ def format_duration(value: timedelta) -> str:
 # Key → line index
 
 
+class _Desync(Exception):
+    """The scanner lost its place (a bug, or text tomllib did not accept)."""
+
+
 class _Scanner:
     """Walks TOML text that tomllib has accepted and records the line where each key path
     (tables, keys, array-of-tables entries, array elements) starts."""
@@ -214,6 +218,9 @@ class _Scanner:
         return self.s[self.i : self.i + n]
 
     def advance(self, n: int = 1) -> None:
+        if self.i + n > len(self.s):
+            # Only reachable if this scanner misreads text tomllib accepted: stop, never loop.
+            raise _Desync
         self.line += self.s.count("\n", self.i, self.i + n)
         self.i += n
 
@@ -228,6 +235,11 @@ class _Scanner:
             else:
                 return
 
+    def progressed(self, start: int) -> None:
+        # Every loop iteration must consume text; one that does not has lost its place.
+        if self.i <= start or self.i >= len(self.s):
+            raise _Desync
+
     def record(self, path: KeyPath) -> None:
         self.lines.setdefault(path, self.line)
 
@@ -237,6 +249,7 @@ class _Scanner:
             self.skip_blank(newlines=True)
             if self.i >= len(self.s):
                 return self.lines
+            start = self.i
             if self.peek(2) == "[[":
                 self.advance(2)
                 keys = self.key()
@@ -257,6 +270,8 @@ class _Scanner:
                 self.record(table)
             else:
                 self.pair(table)
+            if self.i <= start:
+                raise _Desync
 
     def resolve(self, keys: tuple[str, ...]) -> KeyPath:
         # A header path that crosses an array of tables means its latest entry.
@@ -283,7 +298,10 @@ class _Scanner:
             start = self.i
             if c in "\"'":
                 self.string()
-                keys.append(tomllib.loads("k = " + self.s[start : self.i])["k"])
+                try:  # tomllib decodes the quoted key exactly as it did for the document
+                    keys.append(tomllib.loads("k = " + self.s[start : self.i])["k"])
+                except tomllib.TOMLDecodeError as exc:
+                    raise _Desync from exc
             else:
                 while self.i < len(self.s) and (self.s[self.i].isalnum() or self.s[self.i] in "-_"):
                     self.advance()
@@ -321,12 +339,14 @@ class _Scanner:
                 if self.peek() == "]":
                     self.advance()
                     return
+                start = self.i
                 element = (*path, index)
                 self.record(element)
                 self.value(element)
                 self.skip_blank(newlines=True)
                 if self.peek() == ",":
                     self.advance()
+                self.progressed(start)
                 index += 1
         elif c == "{":
             self.advance()
@@ -335,10 +355,12 @@ class _Scanner:
                 if self.peek() == "}":
                     self.advance()
                     return
+                start = self.i
                 self.pair(path)
                 self.skip_blank(newlines=False)
                 if self.peek() == ",":
                     self.advance()
+                self.progressed(start)
         else:
             # Numbers, booleans, dates: no brackets or quotes inside, but a date-time may
             # contain a space, so stop only at what can follow a value.
@@ -348,8 +370,15 @@ class _Scanner:
 
 def key_lines(text: str) -> dict[KeyPath, int]:
     """Line of every key path in `text`, which must be valid TOML. Array elements and
-    array-of-tables entries are addressed by their 0-based index."""
-    return _Scanner(text).run()
+    array-of-tables entries are addressed by their 0-based index.
+
+    Should the scanner ever lose its place, it returns what it had recorded so far: errors
+    then point at the nearest table the index knows, or line 1, and are still all reported."""
+    scanner = _Scanner(text)
+    try:
+        return scanner.run()
+    except _Desync:
+        return scanner.lines
 
 
 # --------------------------------------------------------------------------------------------

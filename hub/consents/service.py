@@ -470,6 +470,15 @@ def complete_pending(session: Session, *, actor: Actor, only: str | None = None)
     org = member.organisation
     if org.status != OrganisationStatus.APPROVED:
         return 0
+    # Almost always empty: a cheap look before the join.
+    waiting = session.scalar(
+        select(ShareRequest.id)
+        .where(ShareRequest.status == ShareStatus.APPROVED)
+        .where(ShareRequest.sealed_at.is_(None))
+        .limit(1)
+    )
+    if waiting is None:
+        return 0
     stmt = (
         select(ShareRequest, Report, ReportWrap.wrap)
         .join(Report, Report.id == ShareRequest.report_id)

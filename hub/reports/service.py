@@ -644,7 +644,7 @@ def _integrity_failure(
 class Opened:
     report: Report
     body: SealedBody
-    key: ReportKey
+    key: ReportKey | None
     verified_by: str
 
 
@@ -682,16 +682,22 @@ def open_for(session: Session, who: Reader, report: Report) -> Opened:
                 recipient=org_keys,
                 signer=OrganisationPublicKeys.from_bytes(originator.public_keys),
             )
-        key = unwrap_report_key(sealed, recipient_id=who.organisation.id, recipient=org_keys)
         body = SealedBody.model_validate_json(plaintext)
+        # The data key itself only serves the attachments (open_report already used it).
+        key = (
+            unwrap_report_key(sealed, recipient_id=who.organisation.id, recipient=org_keys)
+            if body.attachments
+            else None
+        )
     except (CryptoError, ValueError, ValidationError) as exc:
         raise _integrity_failure(session, actor=who.actor, report=report, exc=exc) from exc
     return Opened(report=report, body=body, key=key, verified_by=verified_by)
 
 
 def read_report(session: Session, *, actor: Actor, report_id: str) -> ReportRead:
+    # The pending-reseal queue is worked on listing (what a member does first), not here:
+    # opening one report stays one report's work.
     who = reader(actor)
-    complete_queue(session, actor=actor)
     report = readable_report(session, who, report_id)
     opened = open_for(session, who, report)
     originator = session.get(Organisation, report.originator_id)
@@ -734,6 +740,7 @@ def read_attachment(
     ref = next((a for a in opened.body.attachments if a.id == attachment_id), None)
     if ref is None:
         raise report_not_found()
+    assert opened.key is not None  # noqa: S101 (the body names attachments, so it was unwrapped)
     data = files.open_attachment(data_dir, report_id=report.id, ref=ref, key=opened.key)
     audit.record(
         session,

@@ -66,7 +66,7 @@ from policies.policyfile import (
     load_policy,
     parse_policy,
 )
-from policies.publishing import header_area, may_publish
+from policies.publishing import header_area, may_publish, retained_until
 from policies.recipients import organisation_map, partners_in_area, resolve_recipients
 
 __all__ = [
@@ -126,5 +126,6 @@ __all__ = [
     "raise_expiry",
     "render_reason",
     "resolve_recipients",
+    "retained_until",
     "reviews_due",
 ]

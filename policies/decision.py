@@ -31,6 +31,7 @@ class ReasonCode(StrEnum):
     TYPE_NOT_ALLOWED = "type_not_allowed"
     AREA_COARSENED = "area_coarsened"
     AREA_PRECISE_ENOUGH = "area_precise_enough"
+    RETAINED_UNTIL = "retained_until"
     # recipients
     ORIGINATOR_RECEIVES = "originator_receives"
     DEFAULT_AUDIENCE = "default_audience"

@@ -91,6 +91,12 @@ TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
         "{area} is coarse enough for the header (depth {depth} at most).",
         "{area} est assez général pour l’en-tête (niveau {depth} au plus).",
     ),
+    _T.RETAINED_UNTIL: (
+        "A report of type “{type}” published under {level} is kept for {duration}, until"
+        " {until}; then it is destroyed.",
+        "Un rapport de type «{nb}{type}{nb}» publié en {level} est conservé {duration},"
+        " jusqu’au {until}{nb}; il est ensuite détruit.",
+    ),
     _T.ORIGINATOR_RECEIVES: (
         "The originating organisation always receives its own report.",
         "L’organisation d’origine reçoit toujours son propre rapport.",

@@ -50,17 +50,20 @@ def _current(rows: Sequence[Assessment], at: datetime) -> Assessment | None:
 
 
 def _lapsed(rows: Sequence[Assessment], at: datetime, after: datetime | None) -> Assessment | None:
-    # The most recent temporary raise that ended by `at` and would otherwise still win.
-    latest: Assessment | None = None
-    for a in rows:
-        if (
-            a.expires_at is not None
-            and a.expires_at <= at
-            and (after is None or a.effective_from > after)
-            and (latest is None or latest.expires_at is None or a.expires_at > latest.expires_at)
-        ):
-            latest = a
-    return latest
+    # The most recent temporary raise that ended by `at` and would otherwise still win. Ties
+    # are broken on every field that can differ, so the answer never depends on row order.
+    candidates = [
+        a
+        for a in rows
+        if a.expires_at is not None
+        and a.expires_at <= at
+        and (after is None or a.effective_from > after)
+    ]
+    return max(
+        candidates,
+        key=lambda a: (a.expires_at, a.effective_from, risk_rank(a.risk)),
+        default=None,
+    )
 
 
 def effective_risk(

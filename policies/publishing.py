@@ -1,12 +1,16 @@
 """What a report may be, before it is sealed: who may publish it, which types the area's
-level allows, and how fine its header's area may be.
+level allows, how fine its header's area may be, and how long it is kept.
 
 Guarantees: only an approved organisation may publish; a report type is accepted only if the
 policy allows it at the area's level; the header's area is never finer than the level's
-`header_area_depth` (coarsened to the ancestor at that depth, never refined).
+`header_area_depth` (coarsened to the ancestor at that depth, never refined); retention is
+fixed by the type and the level at publication, so a later level change never shortens or
+extends what was promised when the report was shared.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from policies.areas import AreaMap, lineage
 from policies.decision import Decision, Reason, ReasonCode
@@ -54,6 +58,26 @@ def header_area(area_code: str, areas: AreaMap, level: Level, policy: Policy) ->
                 to_area=coarse,
                 depth=allowed,
                 level=level,
+            ),
+        ),
+    )
+
+
+def retained_until(
+    report_type: ReportType, level: Level, published_at: datetime, policy: Policy
+) -> Decision[datetime]:
+    """When the retention purge must destroy a report's wraps (crypto-shredding)."""
+    keep = policy.at(level).retention[report_type]
+    until = published_at + keep
+    return Decision(
+        until,
+        (
+            Reason.of(
+                ReasonCode.RETAINED_UNTIL,
+                type=report_type,
+                level=level,
+                duration=keep,
+                until=until,
             ),
         ),
     )

@@ -251,3 +251,13 @@ def test_reviews_due() -> None:
         "ML01", Risk.HIGH, NOW - 9 * DAY, expires_at=NOW - DAY, review_at=NOW - 2 * DAY
     )
     assert reviews_due([later, over, due], NOW) == (due,)
+
+
+def test_retention_is_fixed_by_type_and_level_at_publication() -> None:
+    from policies import explain, retained_until
+    from policies.vocabulary import ReportType
+
+    d = retained_until(ReportType.OPERATIONAL_PLAN, Level.ENHANCED, NOW, POLICY)
+    assert d.outcome == NOW + timedelta(days=180)
+    assert "kept for 180 days, until 22 May 2027 12:00 UTC" in explain(d, "en")
+    assert "est conservé 180 jours, jusqu’au 22/05/2027 à 12:00 UTC" in explain(d, "fr")

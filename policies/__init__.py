@@ -14,6 +14,8 @@ The hub's usual sequence for a new report:
     header_area(area, areas, level, policy)                         # coarsen the header
     recipients = resolve_recipients(header, audience, orgs, level, policy, areas=areas)
     alert_plan(header, level, recipients.outcome, designations, policy, now, areas=areas)
+
+docs/policy-file.md has the rules and the rest of the calls.
 """
 
 from policies.alerting import (

@@ -9,7 +9,7 @@ means "server local time".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -177,4 +177,4 @@ class Designation:
     channels: tuple[Channel, ...] = (Channel.EMAIL,)
     language: Lang = "fr"
     quiet_hours: QuietHours | None = None
-    deputies: tuple[str, ...] = field(default=())
+    deputies: tuple[str, ...] = ()

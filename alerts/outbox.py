@@ -14,23 +14,59 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.facts import AlertKind, LevelChangeFacts, MsgType, ReportFacts
+from alerts.facts import AlertKind, FailureFacts, LevelChangeFacts, MsgType, ReportFacts
 from alerts.models import AlertEvent
 
 Facts = ReportFacts | LevelChangeFacts
 
+# Set on a session by `enqueue`; the scheduler's after-commit hook wakes the dispatcher when
+# a commit carried one (alerts.scheduler.wake_on_commit).
+WROTE_OUTBOX = "alerts.wrote_outbox"
 
-def facts_to_json(facts: Facts) -> dict[str, Any]:
+
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    """A liaison's digest: the events it gathers and the period they fall in."""
+
+    events: tuple[str, ...]
+    start: dt.datetime
+    end: dt.datetime
+
+
+# Events the dispatcher writes itself (digests, notices to focal points) carry these.
+NoticeFacts = FailureFacts | DigestFacts
+
+
+def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
     out: dict[str, Any] = {"type": type(facts).__name__}
     for f in dataclasses.fields(facts):
         value = getattr(facts, f.name)
-        out[f.name] = value.isoformat() if isinstance(value, dt.date) else value
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
     return out
+
+
+def notice_from_json(data: dict[str, Any]) -> NoticeFacts:
+    data = dict(data)
+    kind = data.pop("type")
+    if kind == "FailureFacts":
+        return FailureFacts(**data)
+    if kind == "DigestFacts":
+        return DigestFacts(
+            events=tuple(data["events"]),
+            start=dt.datetime.fromisoformat(data["start"]),
+            end=dt.datetime.fromisoformat(data["end"]),
+        )
+    raise ValueError(f"unknown notice facts type {kind!r}")
 
 
 def facts_from_json(data: dict[str, Any]) -> Facts:
@@ -80,7 +116,43 @@ def enqueue(
     )
     session.add(event)
     session.flush()
+    session.info[WROTE_OUTBOX] = True
     return event.id
+
+
+def enqueue_notice(
+    session: Session,
+    *,
+    kind: AlertKind,
+    source: str,
+    facts: NoticeFacts,
+    organisations: Sequence[str],
+    area_code: str,
+    planned_at: dt.datetime,
+) -> AlertEvent:
+    """An event the dispatcher writes for itself and expands at once (`planned_at` set):
+    a digest, or a notice to an organisation's focal points. Same (source, version) rule."""
+    existing = session.scalar(
+        select(AlertEvent).where(AlertEvent.source == source, AlertEvent.version == 1)
+    )
+    if existing is not None:
+        return existing
+    event = AlertEvent(
+        kind=AlertKind(kind).value,
+        msg_type=MsgType.ALERT.value,
+        source=source,
+        version=1,
+        severity=None,
+        area_code=area_code,
+        facts=facts_to_json(facts),
+        organisations=list(organisations),
+        areas=[area_code],
+        created_at=planned_at,
+        planned_at=planned_at,
+    )
+    session.add(event)
+    session.flush()
+    return event
 
 
 def pending_events(session: Session, *, limit: int = 100) -> list[AlertEvent]:

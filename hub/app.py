@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import errors
+from hub.alerting.api import router as alerting_router
+from hub.alerting.pages import router as alerting_pages
 from hub.areas.api import router as areas_router
 from hub.audit.api import router as audit_router
 from hub.auth.api import router as auth_router
@@ -81,10 +83,12 @@ def create_app(
         members_router,
         audit_router,
         areas_router,
+        alerting_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(auth_pages)
+    app.include_router(alerting_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
     @app.get("/docs", include_in_schema=False)

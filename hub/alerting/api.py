@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import unquote, urlsplit
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from alerts.channels.sms import verify_twilio_signature
+from hub.alerting import service
+from hub.alerting.schemas import AckRead, CodeIn, DeliveryRead, LiaisonRead, LiaisonSet
+from hub.alerting.wiring import alert_secret
+from hub.db import utcnow
+from hub.deps import ActorDep, SessionDep, SettingsDep
+from hub.errors import Forbidden, NotFound
+from hub.i18n import gettext as _
+
+router = APIRouter(tags=["alerts"])
+
+_PROBLEMS: dict[int | str, dict[str, object]] = {
+    401: {"description": "Not logged in"},
+    403: {"description": "Not a liaison or focal point, or not yours to see"},
+    404: {"description": "Nothing there"},
+    422: {"description": "Invalid designation"},
+}
+
+
+@router.get("/liaison", response_model=LiaisonRead, responses=_PROBLEMS)
+def get_liaison(session: SessionDep, actor: ActorDep) -> LiaisonRead:
+    """My designation: areas, severity, channels and whether each address is confirmed."""
+    return service.get_designation(session, actor=actor)
+
+
+@router.put("/liaison", response_model=LiaisonRead, responses=_PROBLEMS)
+def put_liaison(session: SessionDep, actor: ActorDep, body: LiaisonSet) -> LiaisonRead:
+    """Create or replace my designation. A new email address is confirmed by a link sent to
+    it, a phone number by a code (POST /liaison/confirm-sms); alerts use confirmed ones."""
+    return service.set_designation(session, actor=actor, data=body, now=utcnow())
+
+
+@router.post("/liaison/confirm-sms", response_model=LiaisonRead, responses=_PROBLEMS)
+def confirm_sms(session: SessionDep, actor: ActorDep, body: CodeIn) -> LiaisonRead:
+    return service.confirm_phone(session, actor=actor, code=body.code, now=utcnow())
+
+
+@router.get("/alerts/deliveries", response_model=list[DeliveryRead], responses=_PROBLEMS)
+def list_deliveries(
+    session: SessionDep,
+    actor: ActorDep,
+    liaison: Annotated[str | None, Query(description="a liaison's email")] = None,
+    event: Annotated[str | None, Query(description="an alert (event) id")] = None,
+) -> list[DeliveryRead]:
+    """The delivery log: every attempt's state, per liaison or per alert."""
+    return service.deliveries(session, actor=actor, liaison_email=liaison, event_id=event)
+
+
+@router.get("/alerts/{event_id}/deliveries", response_model=list[DeliveryRead], responses=_PROBLEMS)
+def alert_deliveries(session: SessionDep, actor: ActorDep, event_id: str) -> list[DeliveryRead]:
+    return service.deliveries(session, actor=actor, event_id=event_id)
+
+
+@router.post("/alerts/{token}/ack", response_model=AckRead, responses=_PROBLEMS)
+def acknowledge(session: SessionDep, token: str) -> AckRead:
+    """Acknowledge with the token from the alert's link (the page at /a/{token} posts the
+    same). The token is the credential: it was sent only to the liaison."""
+    done = service.acknowledge_link(session, token=token, now=utcnow())
+    if done is None:
+        raise NotFound(_("There is nothing to acknowledge with this link (already done?)."))
+    return done
+
+
+def _gateway_secret(url: str | None) -> tuple[str, str] | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.startswith("twilio+") and parts.password:
+        return "twilio", unquote(parts.password)
+    if parts.scheme.startswith("webhook+") and parts.username:
+        return "webhook", unquote(parts.username)
+    return None
+
+
+@router.post("/alerts/sms/inbound", include_in_schema=False)
+async def inbound_sms(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """A liaison's SMS reply (Twilio's form fields From and Body) carrying the alert's code.
+    Authenticated as the gateway: Twilio's signature, or the webhook gateway's bearer token."""
+    gateway = _gateway_secret(settings.sms_gateway)
+    if gateway is None:
+        raise NotFound(_("No SMS gateway is configured."))
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    kind, secret = gateway
+    if kind == "twilio":
+        url = settings.base_url.rstrip("/") + request.url.path
+        if not verify_twilio_signature(
+            secret, url, form, request.headers.get("X-Twilio-Signature")
+        ):
+            raise Forbidden(_("This request is not signed by the SMS gateway."))
+    elif request.headers.get("Authorization") != f"Bearer {secret}":
+        raise Forbidden(_("This request is not signed by the SMS gateway."))
+    done = service.acknowledge_sms(
+        session,
+        phone=form.get("From", ""),
+        body=form.get("Body", ""),
+        secret=alert_secret(settings),
+        now=utcnow(),
+    )
+    # An empty TwiML answer: no reply SMS (it would cost the liaison and reveal nothing new).
+    return Response(
+        '<?xml version="1.0" encoding="UTF-8"?><Response/>',
+        media_type="application/xml",
+        headers={"X-Acknowledged": "yes" if done else "no"},
+    )

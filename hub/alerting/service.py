@@ -1,0 +1,237 @@
+"""Hub services around alerts: a member's designation, confirmations, acknowledgements and the
+delivery log. Each entry point commits once; alerts' own functions only flush."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts import ack as acks
+from alerts import designations as des
+from alerts import dispatcher
+from alerts.models import LiaisonDesignation
+from hub.actors import Actor
+from hub.alerting.schemas import (
+    AckRead,
+    ContactRead,
+    DeliveryRead,
+    LiaisonRead,
+    LiaisonSet,
+    QuietHoursRead,
+)
+from hub.audit import service as audit
+from hub.audit.models import AuditAction
+from hub.errors import Forbidden, InvalidInput, NotFound
+from hub.i18n import gettext as _
+from hub.members.models import Member, Role
+
+# The audit chain stores an action as text; these live here until hub/audit lists them.
+ALERT_ACK = cast(AuditAction, "alert:acknowledge")
+LIAISON_SET = cast(AuditAction, "alert:set-designation")
+
+
+def _member(actor: Actor) -> Member:
+    if actor.member is None:
+        raise Forbidden(_("Name the member (--email) this is about."))
+    return actor.member
+
+
+def _read(session: Session, designation: LiaisonDesignation) -> LiaisonRead:
+    contacts = des.contacts(session, designation.id)
+    deputies = {
+        m.id: m.email
+        for m in session.scalars(select(Member).where(Member.id.in_(designation.deputies)))
+    }
+    quiet = None
+    if designation.quiet_start and designation.quiet_end:
+        quiet = QuietHoursRead(
+            start=designation.quiet_start, end=designation.quiet_end, timezone=designation.timezone
+        )
+    return LiaisonRead(
+        id=designation.id,
+        organisation=designation.organisation_id,
+        areas=designation.areas,
+        min_severity=designation.min_severity,
+        report_types=designation.report_types,
+        channels=designation.channels,
+        contacts=[
+            ContactRead(
+                channel="sms" if c.channel == "sms" else "email",
+                address=c.address,
+                confirmed=c.confirmed_at is not None,
+            )
+            for c in contacts
+        ],
+        language=designation.language,
+        timezone=designation.timezone,
+        quiet_hours=quiet,
+        anti_phishing_phrase=designation.anti_phishing_phrase,
+        deputies=[deputies.get(d, d) for d in designation.deputies],
+        smime_fingerprint=designation.smime_fingerprint,
+    )
+
+
+def get_designation(session: Session, *, actor: Actor) -> LiaisonRead:
+    member = _member(actor)
+    designation = des.get(session, member.id)
+    if designation is None:
+        raise NotFound(_("You are not designated as a liaison yet: PUT /api/v1/liaison."))
+    return _read(session, designation)
+
+
+def set_designation(
+    session: Session, *, actor: Actor, data: LiaisonSet, now: dt.datetime
+) -> LiaisonRead:
+    member = _member(actor)
+    if not member.has_role(Role.LIAISON, Role.FOCAL_POINT):
+        raise Forbidden(_("Only liaisons and focal points receive alerts."))
+    deputies = []
+    for email in data.deputies:
+        deputy = session.scalar(select(Member).where(Member.email == email.strip().lower()))
+        if deputy is None or deputy.organisation_id != member.organisation_id:
+            raise InvalidInput(
+                _("%(email)s is not a member of your organisation.") % {"email": email},
+                field="deputies",
+            )
+        deputies.append(deputy.id)
+    wanted = data.channels.model_fields_set or {"email"}
+    channels = [c for c in ("email", "sms") if c in wanted]
+    timezone = data.quiet_hours.timezone if data.quiet_hours and data.quiet_hours.timezone else None
+    try:
+        saved = des.save(
+            session,
+            member_id=member.id,
+            organisation_id=member.organisation_id,
+            display_name=member.display_name,
+            account_email=member.email,
+            data=des.DesignationInput(
+                areas=data.areas,
+                anti_phishing_phrase=data.anti_phishing_phrase,
+                min_severity=data.min_severity.value,
+                report_types=[t.value for t in data.report_types],
+                email=data.channels.email if "email" in channels else None,
+                sms=data.channels.sms,
+                channels=channels,
+                language=data.language,
+                timezone=timezone or data.timezone,
+                quiet_start=data.quiet_hours.start if data.quiet_hours else None,
+                quiet_end=data.quiet_hours.end if data.quiet_hours else None,
+                deputies=deputies,
+                smime_certificate=data.smime_certificate,
+            ),
+            now=now,
+        )
+    except des.DesignationInvalid as exc:
+        raise InvalidInput(str(exc), field=exc.field) from None
+    audit.record(
+        session,
+        action=LIAISON_SET,
+        actor=actor.label,
+        actor_id=member.id,
+        target=f"liaison:{member.id}",
+        details={"areas": saved.designation.areas, "channels": saved.designation.channels},
+    )
+    result = _read(session, saved.designation)
+    session.commit()
+    return result
+
+
+def confirm_email(session: Session, *, token: str, now: dt.datetime) -> str:
+    try:
+        contact = des.confirm_email(session, token=token, now=now)
+    except des.ConfirmationFailed as exc:
+        raise NotFound(_("This confirmation link is unknown or has expired.")) from exc
+    address = contact.address
+    session.commit()
+    return address
+
+
+def confirm_phone(session: Session, *, actor: Actor, code: str, now: dt.datetime) -> LiaisonRead:
+    member = _member(actor)
+    try:
+        des.confirm_sms(session, member_id=member.id, code=code, now=now)
+    except des.ConfirmationFailed as exc:
+        session.commit()  # keep the failed-attempt count
+        raise InvalidInput(str(exc), field="code") from None
+    designation = des.get(session, member.id)
+    assert designation is not None  # noqa: S101 (confirm_sms found it)
+    result = _read(session, designation)
+    session.commit()
+    return result
+
+
+def ack_preview(session: Session, *, token: str) -> acks.Pending | None:
+    return acks.find(session, token)
+
+
+def _audit_ack(session: Session, done: acks.Acknowledged, how: str) -> AckRead:
+    delivery = done.delivery
+    assert delivery.acknowledged_at is not None  # noqa: S101 (just set)
+    audit.record(
+        session,
+        action=ALERT_ACK,
+        actor=f"liaison:{delivery.liaison_id} ({how})",
+        actor_id=delivery.liaison_id,
+        target=f"alert:{done.event.id}",
+        details={
+            "organisation": delivery.organisation_id,
+            "delivery": delivery.id,
+            "stopped_escalation_steps": done.stopped_steps,
+        },
+    )
+    result = AckRead(
+        event_id=done.event.id,
+        acknowledged_at=delivery.acknowledged_at,
+        stopped_escalation_steps=done.stopped_steps,
+    )
+    session.commit()
+    return result
+
+
+def acknowledge_link(session: Session, *, token: str, now: dt.datetime) -> AckRead | None:
+    done = acks.acknowledge_link(session, token=token, now=now)
+    if done is None:
+        return None
+    return _audit_ack(session, done, "link")
+
+
+def acknowledge_sms(
+    session: Session, *, phone: str, body: str, secret: bytes, now: dt.datetime
+) -> AckRead | None:
+    done = acks.acknowledge_code(session, phone=phone, code=body, secret=secret, now=now)
+    if done is None:
+        return None
+    return _audit_ack(session, done, "sms")
+
+
+def deliveries(
+    session: Session,
+    *,
+    actor: Actor,
+    liaison_email: str | None = None,
+    event_id: str | None = None,
+) -> list[DeliveryRead]:
+    """A member sees their own deliveries; a focal point their organisation's; the operator
+    (and the console) every one."""
+    member = actor.member
+    liaison_id = None
+    if liaison_email is not None:
+        target = session.scalar(select(Member).where(Member.email == liaison_email.lower()))
+        if target is None:
+            raise NotFound(_("There is no member with this email."))
+        liaison_id = target.id
+    organisation_id = None
+    if member is not None and not member.has_role(Role.OPERATOR):
+        if member.has_role(Role.FOCAL_POINT):
+            organisation_id = member.organisation_id
+        elif liaison_id not in (None, member.id):
+            raise Forbidden(_("You can only see your own deliveries."))
+        else:
+            liaison_id = member.id
+    rows = dispatcher.delivery_log(
+        session, liaison_id=liaison_id, event_id=event_id, organisation_id=organisation_id
+    )
+    return [DeliveryRead.model_validate(r, from_attributes=True) for r in rows]

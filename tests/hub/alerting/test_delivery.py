@@ -1,0 +1,239 @@
+"""Issue 6, "Done when": alerts reach the right liaisons by email and SMS over real servers on
+loopback (aiosmtpd, a Twilio-shaped gateway), acknowledgement stops escalation, the deputy
+and then the focal points are reached when nobody acknowledges (on a frozen clock: every
+sweep is given its `now`), and emails verify as S/MIME-signed with openssl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.dispatcher import Dispatcher
+from alerts.models import AlertDelivery
+from hub.audit.models import AuditEntry
+from hub.config import Settings
+from tests.alerts.servers import RecordingHandler
+from tests.hub.reports.factories import API, flash, publish
+
+from .conftest import Scene
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+def _recipients(handler: RecordingHandler) -> list[str]:
+    return sorted(r for received in handler.received for r in received.rcpt_tos)
+
+
+def _text(raw: bytes) -> str:
+    """The readable text of a (signed) alert: every text/plain part, decoded."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    parts = [
+        part.get_content() for part in message.walk() if part.get_content_type() == "text/plain"
+    ]
+    return "\n".join(parts)
+
+
+def _publish_extreme(client: TestClient, scene: Scene, **changes: Any) -> dict[str, Any]:
+    report = flash(
+        severity="extreme",
+        category="kidnapping_abduction",
+        summary="Enlèvement d'un chauffeur près de Kiwanja",
+        audience={"organisations": [scene.world.b.id]},
+        **changes,
+    )
+    return publish(client, scene.world.a, report)
+
+
+def test_extreme_report_reaches_the_designated_liaison_by_email_and_sms_only(
+    client: TestClient, scene: Scene, dispatcher: Dispatcher, smtp: Any, gateway: Any
+) -> None:
+    _, handler = smtp
+    _, state = gateway
+    created = _publish_extreme(client, scene)
+    assert created["level"] == "enhanced"
+
+    stats = dispatcher.run_once(scene.now)
+
+    assert _recipients(handler) == [scene.liaison.email]
+    assert [m["to"] for m in state.messages] == [scene.liaison.phone]
+    assert stats.sent == 2
+    body = _text(handler.received[0].data)
+    assert "girafe bleue" in body  # the liaison's anti-phishing phrase
+    assert "Kiwanja" in body  # the author's alert summary
+    assert "Convoy stopped" not in body
+    assert "PK 42" not in body
+    sms = state.messages[0]["body"]
+    assert re.search(r"\b\d{6}\b", sms), sms  # the reply code
+    # Deputy, focal point, C's and the outsider's liaisons heard nothing.
+    for person in (scene.deputy, scene.focal, *scene.other_liaisons):
+        assert person.email not in _recipients(handler)
+
+
+def _ack_link(handler: RecordingHandler) -> str:
+    found = re.search(r"http://testserver(/a/[A-Za-z0-9_-]+)", _text(handler.received[0].data))
+    assert found is not None
+    return found.group(1)
+
+
+def test_acknowledgement_stops_escalation_and_is_audited(
+    client: TestClient,
+    db_session: Session,
+    scene: Scene,
+    dispatcher: Dispatcher,
+    smtp: Any,
+) -> None:
+    _, handler = smtp
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    link = _ack_link(handler)
+
+    # A link scanner's GET shows the page and acknowledges nothing.
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "method='post'" in page.text
+    assert (
+        db_session.scalar(
+            select(AlertDelivery.acknowledged_at).where(
+                AlertDelivery.liaison_id == scene.liaison.member_id
+            )
+        )
+        is None
+    )
+
+    done = client.post(link)
+    assert done.status_code == 200
+    assert client.post(link).status_code == 404  # one time only
+
+    handler.received.clear()
+    dispatcher.run_once(scene.now + 45 * MINUTE)
+    assert handler.received == []  # neither the deputy nor the focal point
+    log = client.get(f"{API}/alerts/deliveries", headers=scene.focal.headers).json()
+    steps = {(row["step"], row["status"]) for row in log}
+    assert (1, "cancelled") in steps
+    assert (2, "cancelled") in steps
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "alert:acknowledge"))
+    assert entry is not None
+    assert entry.actor_id == scene.liaison.member_id
+
+
+def test_without_acknowledgement_the_deputy_then_the_focal_point_is_alerted(
+    client: TestClient, scene: Scene, dispatcher: Dispatcher, smtp: Any
+) -> None:
+    _, handler = smtp
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    handler.received.clear()
+
+    dispatcher.run_once(scene.now + 14 * MINUTE)
+    assert handler.received == []  # the deadline (15 minutes) has not passed
+
+    dispatcher.run_once(scene.now + 16 * MINUTE)
+    assert _recipients(handler) == [scene.deputy.email]
+    assert "girafe bleue" in _text(handler.received[0].data)
+
+    handler.received.clear()
+    dispatcher.run_once(scene.now + 31 * MINUTE)
+    assert _recipients(handler) == [scene.focal.email]
+
+
+def test_acknowledging_by_sms_reply_code(
+    client: TestClient,
+    db_session: Session,
+    settings: Settings,
+    scene: Scene,
+    dispatcher: Dispatcher,
+    gateway: Any,
+) -> None:
+    _, state = gateway
+    settings.sms_gateway = "webhook+http://gw-token@127.0.0.1:9/hook"
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    code = re.search(r"\b(\d{6})\b", state.messages[0]["body"])
+    assert code is not None
+    wrong = client.post(
+        f"{API}/alerts/sms/inbound",
+        data={"From": scene.liaison.phone, "Body": code.group(1)},
+        headers={"Authorization": "Bearer not-the-token"},
+    )
+    assert wrong.status_code == 403
+    other_phone = client.post(
+        f"{API}/alerts/sms/inbound",
+        data={"From": "+243810000999", "Body": code.group(1)},
+        headers={"Authorization": "Bearer gw-token"},
+    )
+    assert other_phone.headers["X-Acknowledged"] == "no"
+    reply = client.post(
+        f"{API}/alerts/sms/inbound",
+        data={"From": scene.liaison.phone, "Body": f" {code.group(1)} "},
+        headers={"Authorization": "Bearer gw-token"},
+    )
+    assert reply.status_code == 200
+    assert reply.headers["X-Acknowledged"] == "yes"
+    pending = db_session.scalars(
+        select(AlertDelivery).where(AlertDelivery.step > 0, AlertDelivery.status == "pending")
+    ).all()
+    assert pending == []
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl(1)")
+def test_alert_emails_verify_as_smime_signed_by_the_hub(
+    client: TestClient,
+    settings: Settings,
+    scene: Scene,
+    dispatcher: Dispatcher,
+    smtp: Any,
+    tmp_path: Path,
+) -> None:
+    _, handler = smtp
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    raw = handler.received[0].data
+    (tmp_path / "alert.eml").write_bytes(raw)
+    result = subprocess.run(
+        [
+            "openssl",
+            "smime",
+            "-verify",
+            "-in",
+            str(tmp_path / "alert.eml"),
+            "-CAfile",
+            str(settings.data_dir / "smime-cert.pem"),
+            "-purpose",
+            "any",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "girafe bleue" in _text(result.stdout)  # what was signed is the alert itself
+    # Tampering with the signed text (one character of its first line) breaks it.
+    start = raw.index(b"\r\n\r\n", raw.index(b"text/plain")) + 4
+    flipped = b"A" if raw[start : start + 1] != b"A" else b"B"
+    (tmp_path / "forged.eml").write_bytes(raw[:start] + flipped + raw[start + 1 :])
+    forged = subprocess.run(
+        [
+            "openssl",
+            "smime",
+            "-verify",
+            "-in",
+            str(tmp_path / "forged.eml"),
+            "-CAfile",
+            str(settings.data_dir / "smime-cert.pem"),
+            "-purpose",
+            "any",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert forged.returncode != 0

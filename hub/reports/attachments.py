@@ -66,6 +66,8 @@ def seal_attachments(
     items: list[AttachmentIn], *, key: ReportKey, report_id: str, data_dir: Path
 ) -> list[Stored]:
     """Seal each attachment to disk. On any refusal, what was written is removed."""
+    if not items:
+        return []
     limit = AttachmentSettings().attachment_max_bytes
     stored: list[Stored] = []
     folder = blob_dir(data_dir, report_id)

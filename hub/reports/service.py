@@ -212,14 +212,6 @@ def readable_report(session: Session, who: Reader, report_id: str) -> Report:
     return report
 
 
-def public_keys_of(organisations: list[Organisation]) -> dict[str, OrganisationPublicKeys]:
-    return {
-        org.id: OrganisationPublicKeys.from_bytes(org.public_keys)
-        for org in organisations
-        if org.public_keys is not None
-    }
-
-
 def sealed_of(report: Report, wraps: dict[str, bytes]) -> SealedReport:
     if report.envelope is None:
         raise withdrawn()
@@ -386,8 +378,13 @@ def submit_report(
     granted: dict[str, str] = {org_id: "publication" for org_id in decision.outcome}
     for org_id, rule_id in standing_consent_targets(session, ctx, header_facts, level).items():
         granted.setdefault(org_id, f"standing_consent:{rule_id}")
-    recipient_orgs = list(session.scalars(select(Organisation).where(Organisation.id.in_(granted))))
-    publics = public_keys_of(recipient_orgs)
+    publics = {
+        org_id: OrganisationPublicKeys.from_bytes(blob)
+        for org_id, blob in session.execute(
+            select(Organisation.id, Organisation.public_keys).where(Organisation.id.in_(granted))
+        )
+        if blob is not None
+    }
     # An approved organisation with no member yet has no keys: nothing can be sealed to it.
     # It can be given the report later, by consent, once it has keys.
     granted = {org_id: why for org_id, why in granted.items() if org_id in publics}

@@ -321,6 +321,7 @@ def submit_report(
     now = now or utcnow()
     organisation = who.organisation
     require_area(session, report_in.area)
+    _check_links(session, report_in, organisation.id)
     named = report_in.audience.organisations if report_in.audience else None
     if named is not None and not has_standing_consents(session, organisation.id):
         ctx = load_context(session, policy=policy, at=now, only={*named, organisation.id})
@@ -468,9 +469,21 @@ def submit_report(
     return Published(report=report, recipients=sorted(granted), level=level, created=True)
 
 
-def _announce(session: Session, report: Report, *, recipients: list[str]) -> None:
-    """The outbox event, in the publication's transaction: header facts only."""
-    facts = ReportFacts(
+def _check_links(session: Session, report_in: ReportCreate, originator_id: str) -> None:
+    """Updates and final reports follow the originator's own earlier reports."""
+    for field in ("incident_id", "supersedes"):
+        ref = getattr(report_in, field)
+        if ref is None:
+            continue
+        earlier = session.get(Report, ref)
+        if earlier is None or earlier.originator_id != originator_id:
+            raise InvalidInput(
+                _("This must be the id of an earlier report of your organisation."), field=field
+            )
+
+
+def _report_facts(session: Session, report: Report) -> ReportFacts:
+    return ReportFacts(
         report_id=report.id,
         report_type=report.type,
         area_code=report.area_code,
@@ -483,6 +496,11 @@ def _announce(session: Session, report: Report, *, recipients: list[str]) -> Non
         stage=report.stage,
         summary=report.summary,
     )
+
+
+def _announce(session: Session, report: Report, *, recipients: list[str]) -> None:
+    """The outbox event, in the publication's transaction: header facts only."""
+    facts = _report_facts(session, report)
     supersedes = f"report:{report.supersedes}" if report.supersedes else None
     enqueue(
         session,
@@ -799,7 +817,20 @@ def withdraw_report(
     if report.withdrawn:
         return
     now = now or utcnow()
+    recipients = sorted(holders(session, report.id))
     count = _shred(session, report, reason="withdrawn", now=now, data_dir=data_dir)
+    # Liaisons alerted of the report hear it was withdrawn; pending escalations stop.
+    enqueue(
+        session,
+        kind=AlertKind.REPORT_PUBLISHED,
+        source=f"report:{report.id}",
+        version=2,
+        facts=_report_facts(session, report),
+        organisations=recipients,
+        areas=[report.area_code],
+        msg_type=MsgType.CANCEL,
+        supersedes=f"report:{report.id}",
+    )
     audit.record(
         session,
         action=AuditAction.REPORT_WITHDRAW,

@@ -181,3 +181,22 @@ def test_member_without_keys_cannot_publish_or_read(
     assert client.get(f"{API}/reports/{created['id']}", headers=granted).status_code == 200
     wraps = db_session.scalars(select(ReportWrap).where(ReportWrap.report_id == created["id"]))
     assert {x.organisation_id for x in wraps} == {w.a.id, w.b.id, w.c.id}
+
+
+def test_updates_follow_the_originators_own_reports(
+    db_session: Session, client: TestClient
+) -> None:
+    w = world(db_session, client)
+    theirs = publish(client, w.a, flash())["id"]
+    for field in ("incident_id", "supersedes"):
+        response = client.post(
+            f"{API}/reports", json=flash(stage="update", **{field: theirs}), headers=w.b.headers
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == field
+        unknown = client.post(
+            f"{API}/reports",
+            json=flash(stage="update", **{field: str(uuid.uuid4())}),
+            headers=w.a.headers,
+        )
+        assert unknown.status_code == 422

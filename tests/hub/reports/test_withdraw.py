@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.models import AlertEvent
 from hub.config import Settings
 from hub.reports import service
 from hub.reports.models import Report, ReportWrap
@@ -44,6 +45,12 @@ def test_originator_withdraws_and_nobody_can_read(
     assert wraps
     assert all(x.wrap is None for x in wraps)
     assert not (settings.data_dir / "blobs" / rid).exists()
+    cancel = db_session.scalar(
+        select(AlertEvent).where(AlertEvent.source == f"report:{rid}", AlertEvent.version == 2)
+    )
+    assert cancel is not None
+    assert cancel.msg_type == "cancel"
+    assert cancel.supersedes == f"report:{rid}"
 
 
 def test_retention_purge_takes_now(db_session: Session, client: TestClient, tmp_path: Path) -> None:

@@ -80,6 +80,17 @@ class Scene:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
+def _text(raw: bytes) -> str:
+    """The readable text of a (signed) alert: every text/plain part, decoded."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    return "\n".join(
+        part.get_content() for part in message.walk() if part.get_content_type() == "text/plain"
+    )
+
+
 def designate(client: TestClient, person: Person, **body: Any) -> dict[str, Any]:
     payload = {"anti_phishing_phrase": "girafe bleue", "language": "fr", **body}
     response = client.put(f"{API}/liaison", json=payload, headers=person.headers)

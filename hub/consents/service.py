@@ -492,6 +492,9 @@ def complete_pending(session: Session, *, actor: Actor, only: str | None = None)
     )
     if only is not None:
         stmt = stmt.where(ShareRequest.id == only)
+    # Two holders online at once must not both seal the same share: the first one locks it,
+    # the other skips it (PostgreSQL; SQLite serialises writers anyway).
+    stmt = stmt.with_for_update(of=ShareRequest, skip_locked=True)
     work = [_Work(r, rep, w) for r, rep, w in session.execute(stmt).all() if w is not None]
     if not work:
         return 0

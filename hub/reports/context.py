@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import policies
 from hub.areas import service as areas_service
-from hub.areas.models import OrganisationPresence
+from hub.areas.models import Area, OrganisationPresence
 from hub.organisations.models import Organisation
 from policies import Policy
 from policies.vocabulary import OrganisationKind, OrganisationStatus
@@ -92,9 +92,12 @@ def standing(session: Session, ctx: PolicyContext, code: str) -> policies.Standi
 
 
 def area_name(session: Session, code: str) -> str:
-    return areas_service.get_area(session, code).name
+    # Only the name: an area row may carry a large geometry.
+    name = session.scalar(select(Area.name).where(Area.code == code))
+    return name if name is not None else code
 
 
 def require_area(session: Session, code: str) -> None:
     """NotFound (a problem naming the code) when the area is unknown."""
-    areas_service.get_area(session, code)
+    if session.scalar(select(Area.code).where(Area.code == code)) is None:
+        areas_service.get_area(session, code)  # raises the areas' own NotFound

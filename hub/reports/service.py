@@ -323,7 +323,8 @@ def submit_report(
     require_area(session, report_in.area)
     _check_links(session, report_in, organisation.id)
     named = report_in.audience.organisations if report_in.audience else None
-    if named is not None and not has_standing_consents(session, organisation.id):
+    rules = has_standing_consents(session, organisation.id)
+    if named is not None and not rules:
         ctx = load_context(session, policy=policy, at=now, only={*named, organisation.id})
     else:
         ctx = load_context(session, policy=policy, at=now)
@@ -377,7 +378,8 @@ def submit_report(
         areas=ctx.areas,
     )
     granted: dict[str, str] = {org_id: "publication" for org_id in decision.outcome}
-    for org_id, rule_id in standing_consent_targets(session, ctx, header_facts, level).items():
+    targets = standing_consent_targets(session, ctx, header_facts, level) if rules else {}
+    for org_id, rule_id in targets.items():
         granted.setdefault(org_id, f"standing_consent:{rule_id}")
     publics = {
         org_id: OrganisationPublicKeys.from_bytes(blob)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +12,9 @@ alerts_app = typer.Typer(no_args_is_help=True, help="Alert deliveries: the log, 
 
 Db = Annotated[str | None, typer.Option("--db", help="database URL")]
 Json = Annotated[bool, typer.Option("--json", help="print one JSON object, for scripts")]
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="where the hub keeps its keys (SLTHUB_DATA_DIR)")
+]
 
 
 def _member_actor(session: Any, email: str) -> Any:
@@ -35,6 +39,7 @@ def liaison_set(
     quiet: Annotated[str | None, typer.Option("--quiet", help="HH:MM-HH:MM local")] = None,
     deputy: Annotated[list[str] | None, typer.Option("--deputy", help="email (repeat)")] = None,
     db: Db = None,
+    data_dir: DataDir = None,
     as_json: Json = False,
 ) -> None:
     """Designate a member for the given areas (replaces their designation)."""
@@ -65,7 +70,7 @@ def liaison_set(
         )
     except ValueError as exc:
         out.fail(str(exc))
-    with _session(_settings(db), out) as session:
+    with _session(_settings(db, data_dir), out) as session:
         read = service.set_designation(
             session, actor=_member_actor(session, email), data=body, now=utcnow()
         )
@@ -77,12 +82,14 @@ def liaison_set(
 
 
 @liaison_app.command("show")
-def liaison_show(email: str, db: Db = None, as_json: Json = False) -> None:
+def liaison_show(
+    email: str, db: Db = None, data_dir: DataDir = None, as_json: Json = False
+) -> None:
     from hub.alerting import service
     from hub.cli import Out, _session, _settings
 
     out = Out(as_json)
-    with _session(_settings(db), out) as session:
+    with _session(_settings(db, data_dir), out) as session:
         read = service.get_designation(session, actor=_member_actor(session, email))
     contacts = ", ".join(
         f"{c.channel} {c.address} ({'confirmed' if c.confirmed else 'unconfirmed'})"
@@ -95,13 +102,15 @@ def liaison_show(email: str, db: Db = None, as_json: Json = False) -> None:
 
 
 @liaison_app.command("confirm-sms")
-def liaison_confirm_sms(email: str, code: str, db: Db = None, as_json: Json = False) -> None:
+def liaison_confirm_sms(
+    email: str, code: str, db: Db = None, data_dir: DataDir = None, as_json: Json = False
+) -> None:
     from hub.alerting import service
     from hub.cli import Out, _session, _settings
     from hub.db import utcnow
 
     out = Out(as_json)
-    with _session(_settings(db), out) as session:
+    with _session(_settings(db, data_dir), out) as session:
         read = service.confirm_phone(
             session, actor=_member_actor(session, email), code=code, now=utcnow()
         )
@@ -113,6 +122,7 @@ def alerts_log(
     liaison: Annotated[str | None, typer.Option("--liaison", help="email")] = None,
     event: Annotated[str | None, typer.Option("--event", help="alert (event) id")] = None,
     db: Db = None,
+    data_dir: DataDir = None,
     as_json: Json = False,
 ) -> None:
     """Every delivery (newest first) of a liaison or of an alert: state, attempts, error."""
@@ -121,7 +131,7 @@ def alerts_log(
     from hub.cli import Out, _session, _settings
 
     out = Out(as_json)
-    with _session(_settings(db), out) as session:
+    with _session(_settings(db, data_dir), out) as session:
         rows = service.deliveries(session, actor=CONSOLE, liaison_email=liaison, event_id=event)
     lines = [
         f"{r.due_at:%Y-%m-%d %H:%M} {r.kind:<16} step {r.step} {r.channel:<5} {r.status:<9} "
@@ -135,7 +145,7 @@ def alerts_log(
 
 
 @alerts_app.command("dispatch")
-def alerts_dispatch(db: Db = None, as_json: Json = False) -> None:
+def alerts_dispatch(db: Db = None, data_dir: DataDir = None, as_json: Json = False) -> None:
     """Run one dispatch sweep now (plan new events, send what is due), then exit."""
     from hub.alerting.wiring import build_dispatcher
     from hub.cli import Out, _settings
@@ -143,7 +153,7 @@ def alerts_dispatch(db: Db = None, as_json: Json = False) -> None:
     from hub.keystore import load_hub_keys
 
     out = Out(as_json)
-    settings = _settings(db)
+    settings = _settings(db, data_dir)
     engine = make_engine(settings.database_url)
     try:
         sessions = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))

@@ -47,6 +47,8 @@ class Report(Base):
     incident_id: Mapped[str | None] = mapped_column(String(36), index=True)
     supersedes: Mapped[str | None] = mapped_column(String(36))
     originator_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Which of the originator's key pairs signed (organisations rotate keys).
+    signer_key_version: Mapped[int] = mapped_column(Integer, default=1)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     # An anonymous originator may let recipients see its kind (UN, INGO…), never its name.
     show_kind: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -114,3 +116,15 @@ class Attachment(Base):
     sealed_size: Mapped[int] = mapped_column(Integer)
     # Removed with the wraps on withdrawal; the file is unlinked too.
     removed_at: Mapped[dt.datetime | None]
+
+
+class SignerKeys(Base):
+    """The public keys an organisation signed reports with, by key version, so that reports
+    signed before a key rotation still verify after it."""
+
+    __tablename__ = "report_signer_keys"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    key_version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    public_keys: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -34,6 +34,7 @@ from crypto import (
     SealedReport,
     open_report,
     report_digest,
+    reseal_for,
     seal_report,
     unwrap_report_key,
     verify_report_signature,
@@ -50,7 +51,7 @@ from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import attachments as files
 from hub.reports.context import PolicyContext, area_name, load_context, require_area, standing
 from hub.reports.errors import ReportIntegrityError, report_not_found, withdrawn
-from hub.reports.models import Attachment, Report, ReportWrap, new_id
+from hub.reports.models import Attachment, Report, ReportWrap, SignerKeys, new_id
 from hub.reports.schemas import (
     BODY_SCHEMA_VERSION,
     HeaderRead,
@@ -102,6 +103,7 @@ def signed_header(report: Report) -> dict[str, Any]:
         "incident_id": report.incident_id,
         "supersedes": report.supersedes,
         "originator": report.originator_id,
+        "signer_key_version": report.signer_key_version,
         "anonymous": report.anonymous,
         "show_kind": report.show_kind,
         "area": report.area_code,
@@ -210,6 +212,33 @@ def readable_report(session: Session, who: Reader, report_id: str) -> Report:
     if report.withdrawn:
         raise withdrawn()
     return report
+
+
+def _record_signer(session: Session, organisation: Organisation) -> None:
+    if session.get(SignerKeys, (organisation.id, organisation.key_version)) is None:
+        assert organisation.public_keys is not None  # noqa: S101 (checked by the caller)
+        session.add(
+            SignerKeys(
+                organisation_id=organisation.id,
+                key_version=organisation.key_version,
+                public_keys=organisation.public_keys,
+            )
+        )
+
+
+def signer_keys(session: Session, report: Report) -> OrganisationPublicKeys:
+    """The originator's public keys of the version that signed `report`."""
+    known = session.get(SignerKeys, (report.originator_id, report.signer_key_version))
+    if known is not None:
+        return OrganisationPublicKeys.from_bytes(known.public_keys)
+    originator = session.get(Organisation, report.originator_id)
+    if (
+        originator is None
+        or originator.public_keys is None
+        or originator.key_version != report.signer_key_version
+    ):
+        raise BadSignature("the originator's keys of that version are unknown")
+    return OrganisationPublicKeys.from_bytes(originator.public_keys)
 
 
 def sealed_of(report: Report, wraps: dict[str, bytes]) -> SealedReport:
@@ -345,6 +374,7 @@ def submit_report(
         incident_id=report_in.incident_id,
         supersedes=report_in.supersedes,
         originator_id=organisation.id,
+        signer_key_version=organisation.key_version,
         anonymous=report_in.anonymous,
         show_kind=report_in.show_kind and report_in.anonymous,
         area_code=coarse_area,
@@ -421,6 +451,7 @@ def submit_report(
             verify_report_signature(sealed, header, org_keys.public)
             report.attestation = hub_keys(session).attest_report(sealed, header)
         session.add(report)
+        _record_signer(session, organisation)
         session.flush()
         # One multi-row INSERT: a report to 200 organisations is 200 rows.
         session.execute(
@@ -689,15 +720,12 @@ def open_for(session: Session, who: Reader, report: Report) -> Opened:
             )
             verified_by = "hub_attestation"
         else:
-            originator = session.get(Organisation, report.originator_id)
-            if originator is None or originator.public_keys is None:
-                raise BadSignature("the originator has no keys")
             plaintext = open_report(
                 sealed,
                 header,
                 recipient_id=who.organisation.id,
                 recipient=org_keys,
-                signer=OrganisationPublicKeys.from_bytes(originator.public_keys),
+                signer=signer_keys(session, report),
             )
         body = SealedBody.model_validate_json(plaintext)
         # The data key itself only serves the attachments (open_report already used it).
@@ -879,3 +907,44 @@ def complete_queue(session: Session, *, actor: Actor) -> int:
     from hub.consents.service import complete_pending
 
     return complete_pending(session, actor=actor)
+
+
+def rewrap_after_rotation(
+    session: Session,
+    *,
+    organisation_id: str,
+    old_keys: OrganisationKeys,
+    new_public: OrganisationPublicKeys,
+) -> int:
+    """After an organisation rotates its keys, re-seal each report key it holds to its new
+    public key with its old secret keys, in the rotation's own transaction
+    (`hub.organisations.service.rotate_keys` holds both). Flushes; returns how many.
+
+    A wrap that does not open with the old keys (damaged) is left as it is: it did not open
+    before either."""
+    rows = session.execute(
+        select(ReportWrap, Report)
+        .join(Report, Report.id == ReportWrap.report_id)
+        .where(ReportWrap.organisation_id == organisation_id)
+        .where(ReportWrap.removed_at.is_(None))
+        .where(ReportWrap.wrap.is_not(None))
+        .where(Report.withdrawn_at.is_(None))
+    ).all()
+    done = 0
+    for wrap, report in rows:
+        if wrap.wrap is None:
+            continue
+        try:
+            wrap.wrap = reseal_for(
+                sealed_of(report, {organisation_id: wrap.wrap}),
+                signed_header(report),
+                holder_id=organisation_id,
+                holder=old_keys,
+                new_public=new_public,
+            )
+        except CryptoError:
+            log.warning("report %s: the wrap of %s does not open", report.id, organisation_id)
+            continue
+        done += 1
+    session.flush()
+    return done

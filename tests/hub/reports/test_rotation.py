@@ -1,0 +1,63 @@
+"""Organisations rotate their keys (after a member leaves with a copy): what they were given
+stays readable once re-sealed, and what they signed before still verifies."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from crypto import OrganisationKeys, OrganisationPublicKeys, unlock_member_key
+from hub.actors import CONSOLE
+from hub.members import service as members
+from hub.organisations import service as organisations
+from hub.reports import service
+from tests.hub.factories import PASSPHRASE
+from tests.hub.reports.factories import API, Party, flash, publish, world
+
+
+def _keys(session: Session, who: Party) -> OrganisationKeys:
+    member = members.find_member(session, who.email)
+    assert member.locked_key is not None
+    return members.organisation_keys_for(
+        session, member=member, keys=unlock_member_key(member.locked_key, PASSPHRASE)
+    )
+
+
+def _rotate(session: Session, who: Party, *, rewrap: bool = True) -> None:
+    old = _keys(session, who)
+    organisations.rotate_keys(session, actor=CONSOLE, organisation=who.org, current_keys=old)
+    if rewrap:
+        assert who.org.public_keys is not None
+        service.rewrap_after_rotation(
+            session,
+            organisation_id=who.id,
+            old_keys=old,
+            new_public=OrganisationPublicKeys.from_bytes(who.org.public_keys),
+        )
+        session.commit()
+
+
+def test_recipient_rotation_keeps_its_reports_readable(
+    db_session: Session, client: TestClient
+) -> None:
+    w = world(db_session, client)
+    kept = publish(client, w.a, flash(audience={"organisations": [w.b.id, w.c.id]}))["id"]
+    _rotate(db_session, w.b)
+    assert client.get(f"{API}/reports/{kept}", headers=w.b.headers).status_code == 200
+    # Without the re-seal the old wraps would be sealed to keys nobody holds any more.
+    _rotate(db_session, w.c, rewrap=False)
+    assert client.get(f"{API}/reports/{kept}", headers=w.c.headers).status_code == 409
+
+
+def test_originator_rotation_keeps_earlier_signatures_valid(
+    db_session: Session, client: TestClient
+) -> None:
+    w = world(db_session, client)
+    before = publish(client, w.a, flash(audience={"organisations": [w.b.id]}))["id"]
+    _rotate(db_session, w.a)
+    after = publish(client, w.a, flash(audience={"organisations": [w.b.id]}))["id"]
+    for rid in (before, after):
+        read = client.get(f"{API}/reports/{rid}", headers=w.b.headers)
+        assert read.status_code == 200, read.text
+        assert read.json()["signature"] == "valid"
+    assert client.get(f"{API}/reports/{before}", headers=w.a.headers).status_code == 200

@@ -200,3 +200,21 @@ def test_updates_follow_the_originators_own_reports(
             headers=w.a.headers,
         )
         assert unknown.status_code == 422
+
+
+def test_list_filters_and_pages(db_session: Session, client: TestClient) -> None:
+    w = world(db_session, client)
+    ids = [publish(client, w.a, flash(severity=s))["id"] for s in ("minor", "severe", "severe")]
+    situation = publish(
+        client, w.a, {**flash(severity="moderate"), "type": "situation", "stage": None, "body": {}}
+    )
+    listed = lambda **params: [  # noqa: E731
+        r["id"] for r in client.get(f"{API}/reports", params=params, headers=w.b.headers).json()
+    ]
+    assert listed(severity="severe") == [ids[2], ids[1]]
+    assert listed(type="situation") == [situation["id"]]
+    assert listed(area="CD") == [situation["id"], *reversed(ids)]
+    assert listed(area="CD62") == []
+    first_page = listed(limit=2)
+    assert listed(limit=2, before=first_page[-1]) == [ids[1], ids[0]]
+    assert listed(since="2999-01-01T00:00:00Z") == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ class JobContext:
     # The hub's sweeps: "risk_expiry", "review_reminders", "retention_purge", "audit_head".
     hooks: Mapping[str, Hook] = field(default_factory=dict)
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    # Set by the scheduler service: the dispatch job then only wakes its dispatch thread,
+    # which loops while wake-ups keep coming (a wake during a sweep is never lost).
+    wakeup: threading.Event | None = None
 
 
 _context: JobContext | None = None
@@ -52,7 +56,10 @@ def dispatch() -> None:
     """Plan new outbox events, send what is due (first sends, retries, escalation steps,
     alerts released from quiet hours), send address confirmations."""
     context = _ctx()
-    context.dispatcher.run_once(context.clock())
+    if context.wakeup is not None:
+        context.wakeup.set()
+    else:
+        context.dispatcher.run_once(context.clock())
 
 
 def reclaim_leases() -> None:
@@ -65,7 +72,7 @@ def reclaim_leases() -> None:
 def digests() -> None:
     context = _ctx()
     context.dispatcher.digests(context.clock())
-    context.dispatcher.run_once(context.clock())
+    dispatch()
 
 
 def _hook(name: str) -> None:

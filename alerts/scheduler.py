@@ -8,14 +8,13 @@ Guarantees:
   FAQ), which is why the store is in memory and the leadership is in the database;
 - every job is a module-level function in alerts.jobs, registered with an explicit id and
   `replace_existing=True`, coalesced, one instance at a time: a slow sweep is not stacked;
-- a commit that wrote outbox rows wakes the dispatch job at once (`wake_on_commit`), so an
-  alert does not wait for the next interval; the interval is the safety net for commits made
-  in other processes.
+- a commit that wrote outbox rows wakes the dispatch thread at once (`wake_on_commit`), so an
+  alert does not wait for the next interval; the interval job (every 5 s) is the safety net
+  for commits made in other processes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import threading
@@ -23,7 +22,6 @@ from collections.abc import Callable
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -62,12 +60,6 @@ def build_scheduler() -> BackgroundScheduler:
     for job_id, func, trigger in SCHEDULE:
         scheduler.add_job(func, trigger, id=job_id, name=job_id, replace_existing=True)
     return scheduler
-
-
-def wake(scheduler: BackgroundScheduler) -> None:
-    """Run the dispatch sweep now instead of at its next interval."""
-    with contextlib.suppress(JobLookupError):
-        scheduler.modify_job(DISPATCH_JOB, next_run_time=dt.datetime.now(dt.UTC))
 
 
 def wake_on_commit(
@@ -138,7 +130,13 @@ class Leadership:
 
 
 class SchedulerService:
-    """Starts the scheduler once this process is leader; keeps trying until it is."""
+    """Starts the scheduler once this process is leader; keeps trying until it is.
+
+    Dispatch runs on its own thread, woken by the interval job and by outbox commits: a wake
+    that arrives during a sweep makes the thread sweep again at once, where an APScheduler
+    run requested while the previous one is still finishing would be skipped (max_instances)
+    and the alert would wait for the next interval.
+    """
 
     def __init__(
         self,
@@ -148,21 +146,24 @@ class SchedulerService:
         retry_seconds: float = 10.0,
     ) -> None:
         self.context = context
+        self.context.wakeup = context.wakeup or threading.Event()
         self.leadership = Leadership(engine)
         self.retry_seconds = retry_seconds
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     @property
     def leading(self) -> bool:
         return self.scheduler is not None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="slthub-scheduler", daemon=True)
-        self._thread.start()
+        for target, name in ((self._lead, "slthub-scheduler"), (self._dispatch, "slthub-dispatch")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
-    def _run(self) -> None:
+    def _lead(self) -> None:
         while not self._stop.is_set():
             try:
                 if self.leadership.try_acquire():
@@ -171,20 +172,35 @@ class SchedulerService:
                     scheduler.start()
                     self.scheduler = scheduler
                     log.info("this process is the scheduler leader")
-                    wake(scheduler)
+                    self.wake()
                     return
             except Exception:
                 log.exception("could not take the scheduler leadership; trying again")
             self._stop.wait(self.retry_seconds)
 
+    def _dispatch(self) -> None:
+        wakeup = self.context.wakeup
+        assert wakeup is not None  # noqa: S101 (set in __init__)
+        while not self._stop.is_set():
+            wakeup.wait()
+            wakeup.clear()
+            if self._stop.is_set() or not self.leading:
+                continue
+            try:
+                self.context.dispatcher.run_once(self.context.clock())
+            except Exception:
+                # The rows are still in the database; the next wake-up sweeps them again.
+                log.exception("dispatch sweep failed")
+
     def wake(self) -> None:
-        if self.scheduler is not None:
-            wake(self.scheduler)
+        if self.context.wakeup is not None:
+            self.context.wakeup.set()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout=30)
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
             self.scheduler = None

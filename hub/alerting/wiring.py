@@ -10,9 +10,11 @@ Files in the data directory, each mode 0600 and created by `slthub init`:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -171,8 +173,18 @@ def attach_scheduler(app: Any) -> None:
             service.context.dispatcher.channels.close()
             app.state.scheduler = None
 
-    app.add_event_handler("startup", startup)
-    app.add_event_handler("shutdown", shutdown)
+    previous = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        startup()
+        try:
+            async with previous(application) as state:
+                yield state
+        finally:
+            shutdown()
+
+    app.router.lifespan_context = lifespan
 
 
 def run_scheduler_only(settings: Settings) -> None:

@@ -1096,3 +1096,32 @@ __all__ = [
     "delivery_log",
     "smime_signer",
 ]
+
+
+def apply_sms_status(
+    session: Session, *, provider_id: str, outcome: Outcome | None, detail: str, now: dt.datetime
+) -> bool:
+    """A gateway's status callback for an SMS it had accepted. Idempotent: callbacks repeat and
+    arrive out of order. When the gateway says a `sent` SMS failed after all, the delivery goes
+    back to the dispatcher with `check_first`: it asks the gateway, which answers the failure,
+    and the usual rules follow (retry a transient failure; park, tell the focal point and try
+    the other channel otherwise). Returns whether a delivery was changed. Flushes only."""
+    row = session.scalar(
+        select(AlertDelivery).where(
+            AlertDelivery.provider_id == provider_id, AlertDelivery.channel == "sms"
+        )
+    )
+    if row is None or row.status != DeliveryStatus.SENT.value:
+        return False  # unknown, or already handled by an earlier callback
+    if outcome in (Outcome.PERMANENT, Outcome.RETRYABLE):
+        row.status = DeliveryStatus.PENDING.value
+        row.check_first = True
+        row.due_at = now
+        row.last_outcome = outcome.value
+        row.last_error = f"gateway callback: {detail}"[:400]
+        session.flush()
+        return True
+    if row.last_error != detail[:400]:
+        row.last_error = detail[:400] if outcome is None else None
+        session.flush()
+    return False

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 from urllib.parse import unquote, urlsplit
 
@@ -10,6 +11,7 @@ from alerts.channels.sms import verify_twilio_signature
 from hub.alerting import service
 from hub.alerting.schemas import AckRead, CodeIn, DeliveryRead, LiaisonRead, LiaisonSet
 from hub.alerting.wiring import alert_secret
+from hub.config import Settings
 from hub.db import utcnow
 from hub.deps import ActorDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, NotFound
@@ -80,10 +82,9 @@ def _gateway_secret(url: str | None) -> tuple[str, str] | None:
     return None
 
 
-@router.post("/alerts/sms/inbound", include_in_schema=False)
-async def inbound_sms(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """A liaison's SMS reply (Twilio's form fields From and Body) carrying the alert's code.
-    Authenticated as the gateway: Twilio's signature, or the webhook gateway's bearer token."""
+async def _from_gateway(request: Request, settings: Settings) -> dict[str, str]:
+    """The callback's form fields, once it is authenticated as the gateway: Twilio's
+    signature, or the webhook gateway's bearer token (compared in constant time)."""
     gateway = _gateway_secret(settings.sms_gateway)
     if gateway is None:
         raise NotFound(_("No SMS gateway is configured."))
@@ -95,8 +96,25 @@ async def inbound_sms(request: Request, session: SessionDep, settings: SettingsD
             secret, url, form, request.headers.get("X-Twilio-Signature")
         ):
             raise Forbidden(_("This request is not signed by the SMS gateway."))
-    elif request.headers.get("Authorization") != f"Bearer {secret}":
+    elif not hmac.compare_digest(
+        request.headers.get("Authorization", "").encode(), f"Bearer {secret}".encode()
+    ):
         raise Forbidden(_("This request is not signed by the SMS gateway."))
+    return form
+
+
+@router.post("/alerts/sms/status", include_in_schema=False)
+async def sms_status(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The gateway's delivery status for an SMS (idempotent: callbacks repeat)."""
+    form = await _from_gateway(request, settings)
+    service.sms_status(session, params=form, now=utcnow())
+    return Response(status_code=204)
+
+
+@router.post("/alerts/sms/inbound", include_in_schema=False)
+async def inbound_sms(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """A liaison's SMS reply (Twilio's form fields From and Body) carrying the alert's code."""
+    form = await _from_gateway(request, settings)
     done = service.acknowledge_sms(
         session,
         phone=form.get("From", ""),

@@ -235,3 +235,22 @@ def deliveries(
         session, liaison_id=liaison_id, event_id=event_id, organisation_id=organisation_id
     )
     return [DeliveryRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+def sms_status(session: Session, *, params: dict[str, str], now: dt.datetime) -> bool:
+    """A verified gateway status callback (Twilio's form fields)."""
+    from alerts.channels.sms import parse_status_callback
+
+    try:
+        update = parse_status_callback(params)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    changed = dispatcher.apply_sms_status(
+        session,
+        provider_id=update.provider_id,
+        outcome=update.outcome,
+        detail=update.detail,
+        now=now,
+    )
+    session.commit()
+    return changed

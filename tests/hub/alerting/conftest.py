@@ -78,6 +78,16 @@ class Scene:
     focal: Person  # Agency B's focal point (designated for South Kivu only): email
     other_liaisons: list[Person] = field(default_factory=list)  # of C and the outsider
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    sms_mark: int = 0
+
+
+def new_sms(state: GatewayState, scene: Scene) -> list[dict[str, Any]]:
+    """The SMS the gateway received since the last mark."""
+    return state.messages[scene.sms_mark :]
+
+
+def mark_sms(state: GatewayState, scene: Scene) -> None:
+    scene.sms_mark = len(state.messages)
 
 
 def _text(raw: bytes) -> str:
@@ -117,7 +127,6 @@ def confirm_phone(
         f"{API}/liaison/confirm-sms", json={"code": code.group(1)}, headers=person.headers
     )
     assert response.status_code == 200, response.text
-    state.messages.clear()
 
 
 def make_dispatcher(
@@ -204,7 +213,9 @@ def scene(
     scene = Scene(w, liaison, deputy, focal, others)
     dispatcher.run_once(scene.now)
     smtp[1].received.clear()
-    state.messages.clear()
+    # The gateway numbers its messages by position, as SM…0, SM…1: its list is never cleared,
+    # so every id stays unique; tests look at what came after this mark.
+    mark_sms(state, scene)
     return scene
 
 

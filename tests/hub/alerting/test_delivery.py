@@ -26,7 +26,7 @@ from hub.config import Settings
 from tests.alerts.servers import RecordingHandler
 from tests.hub.reports.factories import API, flash, publish
 
-from .conftest import Scene
+from .conftest import Scene, new_sms
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -66,14 +66,14 @@ def test_extreme_report_reaches_the_designated_liaison_by_email_and_sms_only(
     stats = dispatcher.run_once(scene.now)
 
     assert _recipients(handler) == [scene.liaison.email]
-    assert [m["to"] for m in state.messages] == [scene.liaison.phone]
+    assert [m["to"] for m in new_sms(state, scene)] == [scene.liaison.phone]
     assert stats.sent == 2
     body = _text(handler.received[0].data)
     assert "girafe bleue" in body  # the liaison's anti-phishing phrase
     assert "Kiwanja" in body  # the author's alert summary
     assert "Convoy stopped" not in body
     assert "PK 42" not in body
-    sms = state.messages[0]["body"]
+    sms = new_sms(state, scene)[0]["body"]
     assert re.search(r"\b\d{6}\b", sms), sms  # the reply code
     # Deputy, focal point, C's and the outsider's liaisons heard nothing.
     for person in (scene.deputy, scene.focal, *scene.other_liaisons):
@@ -159,7 +159,7 @@ def test_acknowledging_by_sms_reply_code(
     settings.sms_gateway = "webhook+http://gw-token@127.0.0.1:9/hook"
     _publish_extreme(client, scene)
     dispatcher.run_once(scene.now)
-    code = re.search(r"\b(\d{6})\b", state.messages[0]["body"])
+    code = re.search(r"\b(\d{6})\b", new_sms(state, scene)[0]["body"])
     assert code is not None
     wrong = client.post(
         f"{API}/alerts/sms/inbound",
@@ -237,3 +237,46 @@ def test_alert_emails_verify_as_smime_signed_by_the_hub(
         check=False,
     )
     assert forged.returncode != 0
+
+
+def test_a_gateway_status_callback_reporting_failure_parks_and_tells_the_focal_point(
+    client: TestClient,
+    settings: Settings,
+    scene: Scene,
+    dispatcher: Dispatcher,
+    smtp: Any,
+    gateway: Any,
+) -> None:
+    from alerts.channels.sms import twilio_signature
+    from tests.alerts.servers import ACCOUNT, TOKEN
+
+    _, handler = smtp
+    url, state = gateway
+    settings.sms_gateway = f"twilio+{url}/?from=%2B243990000000".replace(
+        "://", f"://{ACCOUNT}:{TOKEN}@"
+    )
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    [sms] = new_sms(state, scene)
+    handler.received.clear()
+    # The carrier could not deliver it; the gateway says so, and answers the same when asked.
+    sms["status"], sms["error_code"] = "undelivered", "30006"
+    form = {"MessageSid": sms["sid"], "MessageStatus": "undelivered", "ErrorCode": "30006"}
+    path = f"{API}/alerts/sms/status"
+    forged = client.post(path, data=form, headers={"X-Twilio-Signature": "bm9wZQ=="})
+    assert forged.status_code == 403
+    signature = twilio_signature(TOKEN, f"http://testserver{path}", form)
+    for _ in range(2):  # callbacks repeat; the second changes nothing
+        answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 204
+
+    dispatcher.run_once(scene.now + MINUTE)
+    assert len(new_sms(state, scene)) == 1  # asked the gateway, did not blindly resend
+    log = client.get(
+        f"{API}/alerts/deliveries",
+        params={"liaison": scene.liaison.email},
+        headers=scene.focal.headers,
+    ).json()
+    [row] = [r for r in log if r["channel"] == "sms" and r["kind"] == "report_published"]
+    assert row["status"] == "parked"
+    assert _recipients(handler) == [scene.focal.email]  # told, by its delivery_failed alert

@@ -17,7 +17,7 @@ from hub.config import Settings
 from policies import QuietHours, quiet_hours_end
 from tests.hub.reports.factories import API, flash, publish
 
-from .conftest import Scene, _text, designate, make_dispatcher
+from .conftest import Scene, _text, designate, make_dispatcher, mark_sms, new_sms
 
 
 def _recipients(handler: Any) -> list[str]:
@@ -50,11 +50,11 @@ def test_quiet_hours_defer_a_moderate_alert_and_not_an_extreme_one(
 
     dispatcher.run_once(now)
     assert _recipients(handler) == [scene.liaison.email]  # the extreme one, email…
-    assert len(state.messages) == 1  # …and SMS
+    assert len(new_sms(state, scene)) == 1  # …and SMS
     assert "Kiwanja" in _text(handler.received[0].data)
 
     handler.received.clear()
-    state.messages.clear()
+    mark_sms(state, scene)
     released = quiet_hours_end(
         QuietHours(dt.time.fromisoformat(start), dt.time.fromisoformat(end), "UTC"), now
     )
@@ -62,12 +62,12 @@ def test_quiet_hours_defer_a_moderate_alert_and_not_an_extreme_one(
     # Still quiet for the liaison: deferred, not dropped. (The extreme alert, not
     # acknowledged, has meanwhile escalated to the deputy and the focal point.)
     assert scene.liaison.email not in _recipients(handler)
-    assert [m["to"] for m in state.messages] == []
+    assert [m["to"] for m in new_sms(state, scene)] == []
     handler.received.clear()
     dispatcher.run_once(released)
     assert _recipients(handler) == [scene.liaison.email]
     assert "Menaces" in _text(handler.received[0].data)
-    assert [m["to"] for m in state.messages] == [scene.liaison.phone]
+    assert [m["to"] for m in new_sms(state, scene)] == [scene.liaison.phone]
 
 
 def test_a_digest_holds_the_routine_items(

@@ -76,6 +76,11 @@ def _setup(settings: Settings) -> str:
         email = created.member.email
     engine.dispose()
     print(f"argon2id: opslimit={params.opslimit} memlimit={params.memlimit // (1024 * 1024)} MiB")
+    print(
+        "  why: 128 MiB per guess makes GPU/ASIC guessing of a stolen locked key costly, and"
+        " one derivation per login stays well under a second; later requests use the session"
+        " key (one AEAD decryption), never Argon2id"
+    )
     return email
 
 

@@ -6,16 +6,23 @@ loopback with throwaway data. The hub refuses to start outside demo mode without
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.actors import CONSOLE
+from hub.actors import CONSOLE, Actor
+from hub.areas import service as areas
+from hub.areas.importing import parse_csv
+from hub.areas.models import Area
+from hub.db import utcnow
 from hub.members import service as members
 from hub.members.models import Member, Role
 from hub.organisations import service as organisations
 from hub.organisations.models import Organisation, OrganisationKind
+from policies import default_policy
+from policies.vocabulary import Risk
 
 DEMO_WARNING = (
     "DEMO MODE: the passphrases below are printed for you to click through the hub.\n"
@@ -84,6 +91,38 @@ PEOPLE = [
 ]
 
 
+# Where each demo organisation works (its presence), and the demo risk picture.
+PRESENCE = {
+    "UNDSS Nord-Kivu": ["CD61", "CD62"],
+    "Aide Sans Frontières": ["CD6102", "CD6103", "CD-GOMA-W"],
+    "Kivu Relief Network": ["CD6102"],
+}
+RISKS = [
+    ("CD61", Risk.HIGH, "DEMO — affrontements armés signalés autour de Kibumba et Rugari"),
+    ("CD6201", Risk.MEDIUM, "DEMO — tensions communautaires, routes praticables"),
+    ("ML07", Risk.VERY_HIGH, "DEMO — engins explosifs sur les axes Gao–Ansongo"),
+]
+
+
+def populate_areas(session: Session, by_name: dict[str, Organisation], coordinator: Member) -> None:
+    """Demo area trees (hub/areas/demo/demo-areas.csv, DEMO-labelled), presence and risk,
+    created once."""
+    if session.get(Area, "CD") is not None:
+        return
+    text = (resources.files("hub.areas") / "demo" / "demo-areas.csv").read_text(encoding="utf-8")
+    areas.import_areas(
+        session, actor=CONSOLE, parsed=parse_csv(text), dataset="DEMO (not an official COD)"
+    )
+    actor = Actor(label=coordinator.email, member=coordinator)
+    for org_name, codes in PRESENCE.items():
+        areas.set_presence(session, actor=actor, organisation_id=by_name[org_name].id, areas=codes)
+    policy = default_policy()
+    for code, risk, reason in RISKS:
+        areas.set_risk(
+            session, actor=actor, code=code, risk=risk, reason=reason, now=utcnow(), policy=policy
+        )
+
+
 def populate(session: Session) -> list[dict[str, Any]]:
     """Create the scenario once; on later runs, only list the logins again."""
     by_name: dict[str, Organisation] = {}
@@ -128,6 +167,10 @@ def populate(session: Session) -> list[dict[str, Any]]:
                 "keys": "granted" if members.wrap_of(session, member) else "not_granted",
             }
         )
+    coordinator = session.execute(
+        select(Member).where(Member.email == "amina.diallo@undss.example.org")
+    ).scalar_one()
+    populate_areas(session, by_name, coordinator)
     return logins
 
 

@@ -356,6 +356,8 @@ class Dispatcher:
                 )
                 continue
             assert route.send_at is not None  # noqa: S101 (immediate or deferred)
+            # A cancellation asks nobody to act: no acknowledgement, nothing to escalate.
+            cancel = event.msg_type == MsgType.CANCEL.value
             for channel in route.channels:
                 add(
                     route.liaison,
@@ -364,9 +366,9 @@ class Dispatcher:
                     0,
                     kind=kind,
                     due=route.send_at,
-                    deadline=route.ack_deadline,
+                    deadline=None if cancel else route.ack_deadline,
                 )
-            for n, step in enumerate(route.escalation, start=1):
+            for n, step in enumerate(() if cancel else route.escalation, start=1):
                 if step.to is EscalationTarget.DEPUTY and step.liaison is not None:
                     targets = [step.liaison]
                 else:
@@ -618,7 +620,7 @@ class Dispatcher:
     ) -> AlertFacts:
         kind = AlertKind(row.kind)
         ack = None
-        link = self._link(f"/alerts/{event.id}")
+        link = self._link(f"/reports/{event.source.partition(':')[2]}")
         if row.ack_deadline is not None:
             token = acks.token_for(
                 self.config.ack_secret,

@@ -184,7 +184,9 @@ class SchedulerService:
         while not self._stop.is_set():
             wakeup.wait()
             wakeup.clear()
-            if self._stop.is_set() or not self.leading:
+            # Followers sweep too when their own commits wake them (claims are safe across
+            # processes); only the leader runs the scheduled jobs.
+            if self._stop.is_set():
                 continue
             try:
                 self.context.dispatcher.run_once(self.context.clock())

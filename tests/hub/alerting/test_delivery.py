@@ -45,13 +45,14 @@ def _text(raw: bytes) -> str:
 
 
 def _publish_extreme(client: TestClient, scene: Scene, **changes: Any) -> dict[str, Any]:
-    report = flash(
-        severity="extreme",
-        category="kidnapping_abduction",
-        summary="Enlèvement d'un chauffeur près de Kiwanja",
-        audience={"organisations": [scene.world.b.id]},
+    fields: dict[str, Any] = {
+        "severity": "extreme",
+        "category": "kidnapping_abduction",
+        "summary": "Enlèvement d'un chauffeur près de Kiwanja",
+        "audience": {"organisations": [scene.world.b.id]},
         **changes,
-    )
+    }
+    report = flash(**fields)
     return publish(client, scene.world.a, report)
 
 
@@ -280,3 +281,36 @@ def test_a_gateway_status_callback_reporting_failure_parks_and_tells_the_focal_p
     [row] = [r for r in log if r["channel"] == "sms" and r["kind"] == "report_published"]
     assert row["status"] == "parked"
     assert _recipients(handler) == [scene.focal.email]  # told, by its delivery_failed alert
+
+
+def test_an_update_stops_the_pending_steps_of_the_alert_it_supersedes(
+    client: TestClient, db_session: Session, scene: Scene, dispatcher: Dispatcher, smtp: Any
+) -> None:
+    _, handler = smtp
+    first = _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    [original] = [m for m in handler.received if scene.liaison.email in m.rcpt_tos]
+    original_id = re.search(rb"Message-ID: (<[^>]+>)", original.data)
+    assert original_id is not None
+    handler.received.clear()
+
+    _publish_extreme(
+        client, scene, stage="update", supersedes=first["id"], summary="Chauffeur retrouvé"
+    )
+    dispatcher.run_once(scene.now + MINUTE)
+    [update] = handler.received
+    assert b"In-Reply-To: " + original_id.group(1) in update.data  # threads onto the first
+    assert "retrouvé" in _text(update.data)
+    stopped = db_session.scalars(
+        select(AlertDelivery.last_error).where(
+            AlertDelivery.step > 0, AlertDelivery.status == "cancelled"
+        )
+    ).all()
+    assert stopped
+    assert all(reason.startswith("superseded by") for reason in stopped)
+
+    handler.received.clear()
+    dispatcher.run_once(scene.now + 17 * MINUTE)
+    # The deputy hears of the update once (its own escalation), not of the first alert too.
+    assert _recipients(handler) == [scene.deputy.email]
+    assert "retrouvé" in _text(handler.received[0].data)

@@ -228,3 +228,5 @@ def test_cli_designates_shows_and_logs(
         )["error"]
     )
     assert run("alerts", "log", "--liaison", "li@asf.example.org") == {"deliveries": []}
+    # A sweep by hand: the new phone number's confirmation code goes out (to the log gateway).
+    assert run("alerts", "dispatch")["planned_events"] == 0

@@ -453,8 +453,9 @@ def submit_report(
         session.add(report)
         _record_signer(session, organisation)
         session.flush()
-        # One multi-row INSERT: a report to 200 organisations is 200 rows.
-        session.execute(
+        # One executemany on the Core table: a report to 200 organisations is 200 rows, and
+        # the ORM's per-row bookkeeping would cost more than the sealing.
+        session.connection().execute(
             insert(ReportWrap),
             [
                 {

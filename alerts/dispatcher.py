@@ -222,6 +222,7 @@ class Dispatcher:
         self.rng = rng
         # SQLite has one writer: claims from this process go one at a time.
         self._lock = threading.Lock()
+        self._unplannable: set[str] = set()
 
     # -- the whole sweep ----------------------------------------------------------------------
 
@@ -252,11 +253,22 @@ class Dispatcher:
                 )
                 if session.bind is not None and session.bind.dialect.name == "postgresql":
                     query = query.with_for_update(skip_locked=True)
+                if self._unplannable:
+                    query = query.where(AlertEvent.id.not_in(self._unplannable))
                 events = session.scalars(query).all()
                 if not events:
                     return stats
                 for event in events:
-                    stats.planned_deliveries += self._plan_event(session, event, now)
+                    try:
+                        with session.begin_nested():
+                            planned = self._plan_event(session, event, now)
+                    except Exception:
+                        # One event the planner cannot read must not hold up every later one:
+                        # it stays unplanned (a restart tries it again) and the log says why.
+                        log.exception("cannot plan alert event %s (%s)", event.id, event.source)
+                        self._unplannable.add(event.id)
+                        continue
+                    stats.planned_deliveries += planned
                     event.planned_at = now
                     stats.planned_events += 1
                 session.commit()
@@ -581,8 +593,9 @@ class Dispatcher:
                     timezone=d.timezone,
                 )
                 rendered = render_alert(facts, recipient, with_sms=row.channel == "sms")
-            except ValueError as exc:  # facts or a designation out of bounds: visible, parked
-                item.problem = f"cannot render: {exc}"
+            except Exception as exc:  # facts or a designation out of bounds: visible, parked
+                log.exception("cannot render delivery %s", row.id)
+                item.problem = f"cannot render: {type(exc).__name__}: {exc}"[:300]
                 continue
             if row.channel == "sms":
                 item.message = sms_message(rendered, key=key, to=address)
@@ -754,6 +767,12 @@ class Dispatcher:
             return channel.send(item.message)
         except ValueError as exc:  # an SMS longer than two segments: a bug, but not silent
             return SendResult(Outcome.PERMANENT, detail=f"refused: {exc}")
+        except Exception as exc:
+            # Channels classify every delivery problem themselves; anything else is a bug.
+            # Recorded as retryable it follows the back-off and ends parked, visibly, instead
+            # of leaving the claim to expire and repeat forever.
+            log.exception("channel %s raised on delivery %s", item.key.channel, item.delivery_id)
+            return SendResult(Outcome.RETRYABLE, detail=f"error: {type(exc).__name__}")
 
     def _finish(self, item: _Prepared, *, status: DeliveryStatus, error: str) -> None:
         with self.sessions() as session:

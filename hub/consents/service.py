@@ -272,12 +272,12 @@ def request_share(
             rule_facts_=facts,
         )
     except ValueError as exc:
-        raise reports._integrity_failure(session, actor=actor, report=report, exc=exc) from exc
+        raise reports.integrity_failure(session, actor=actor, report=report, exc=exc) from exc
     codes = {r.code for r in decision.reasons}
     if policies.ReasonCode.ALREADY_RECIPIENT in codes:
         raise Conflict(_("This organisation can already read the report."))
     if not decision.outcome and policies.ReasonCode.CONSENT_REQUIRED not in codes:
-        raise Forbidden(policies.explain(decision, reports._lang()))
+        raise Forbidden(policies.explain(decision, reports.reader_lang()))
     open_request = session.scalar(
         select(ShareRequest)
         .where(ShareRequest.report_id == report.id, ShareRequest.target_id == target.id)
@@ -581,7 +581,7 @@ def explain_access(
     target = session.get(Organisation, organisation_id)
     if target is None:
         raise NotFound(_("No such organisation."))
-    return _explain(session, report, target, policy, reports._lang(), actor=actor)
+    return _explain(session, report, target, policy, reports.reader_lang(), actor=actor)
 
 
 def _explain(
@@ -597,7 +597,7 @@ def _explain(
     try:
         header = reports.header_fact(report)
     except ValueError as exc:
-        raise reports._integrity_failure(session, actor=actor, report=report, exc=exc) from exc
+        raise reports.integrity_failure(session, actor=actor, report=report, exc=exc) from exc
     decision = policies.may_read(
         ctx.organisation(target.id), header, reports.holders(session, report.id), areas=ctx.areas
     )

@@ -360,7 +360,7 @@ def submit_report(
     level = standing(session, ctx, report_in.area).level
     may = policies.may_publish(ctx.organisation(organisation.id), report_in.type, level, policy)
     if not may.outcome:
-        raise Forbidden(policies.explain(may, _lang()))
+        raise Forbidden(policies.explain(may, reader_lang()))
     coarse_area = policies.header_area(report_in.area, ctx.areas, level, policy).outcome
     org_keys = who.keys(session)
     if organisation.public_keys != org_keys.public.to_bytes():
@@ -552,7 +552,7 @@ def _announce(session: Session, report: Report, *, recipients: list[str]) -> Non
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _lang() -> policies.vocabulary.Lang:
+def reader_lang() -> policies.vocabulary.Lang:
     from hub.i18n import current_locale
 
     return "fr" if current_locale.get() == "fr" else "en"
@@ -659,7 +659,7 @@ def list_reports(
     return out
 
 
-def _integrity_failure(
+def integrity_failure(
     session: Session, *, actor: Actor, report: Report, exc: Exception
 ) -> ReportIntegrityError:
     session.rollback()
@@ -736,7 +736,7 @@ def open_for(session: Session, who: Reader, report: Report) -> Opened:
             else None
         )
     except (CryptoError, ValueError, ValidationError) as exc:
-        raise _integrity_failure(session, actor=who.actor, report=report, exc=exc) from exc
+        raise integrity_failure(session, actor=who.actor, report=report, exc=exc) from exc
     return Opened(report=report, body=body, key=key, verified_by=verified_by)
 
 

@@ -6,11 +6,10 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub import errors
+from hub import apidocs, errors
 from hub.alerting.api import router as alerting_router
 from hub.alerting.pages import router as alerting_pages
 from hub.areas.api import router as areas_router
@@ -26,14 +25,6 @@ from hub.organisations.api import router as organisations_router
 from hub.security import HubMiddleware
 
 API_PREFIX = "/api/v1"
-
-_DOCS_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SLT Hub API</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
-</head><body><div id="swagger-ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-<script src="/static/docs.js"></script>
-</body></html>"""
 
 
 class SecretsMissing(RuntimeError):
@@ -91,9 +82,7 @@ def create_app(
     app.include_router(alerting_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return HTMLResponse(_DOCS_PAGE)
+    apidocs.install(app)
 
     app.add_middleware(HubMiddleware, https=settings.https)
     return app

@@ -39,12 +39,6 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-# /docs loads Swagger UI from its CDN and our own init script (no inline script either).
-DOCS_CSP = (
-    "default-src 'none'; script-src 'self' https://cdn.jsdelivr.net; "
-    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 def _b64(data: bytes) -> str:
@@ -134,8 +128,7 @@ class HubMiddleware:
                     (b"cross-origin-opener-policy", b"same-origin"),
                     (b"content-language", locale.encode()),
                 ]
-                csp = DOCS_CSP if path in {"/docs", "/docs/oauth2-redirect"} else PAGE_CSP
-                extra.append((b"content-security-policy", csp.encode()))
+                extra.append((b"content-security-policy", PAGE_CSP.encode()))
                 if not path.startswith("/static/"):
                     extra.append((b"cache-control", b"no-store"))
                 if https:

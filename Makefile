@@ -39,7 +39,7 @@ pytest: pytest-sqlite pytest-postgresql
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.crypto
+	$(BIN)/slthub bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

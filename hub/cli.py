@@ -740,5 +740,40 @@ app.add_typer(liaison_app, name="liaison")
 app.add_typer(alerts_app, name="alerts")
 
 
+# --- benchmarks --------------------------------------------------------------------------
+
+BENCHMARKS = ("crypto", "policies", "hub", "reports", "alerts", "alerts_latency")
+
+
+@app.command("bench")
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="fewer rounds, smaller loads")] = False,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help=f"one of {', '.join(BENCHMARKS)}")
+    ] = None,
+) -> None:
+    """Print the benchmark figures (bench/): each benchmark in its own process, in turn."""
+    import subprocess
+
+    chosen = only or list(BENCHMARKS)
+    unknown = [name for name in chosen if name not in BENCHMARKS]
+    if unknown:
+        typer.echo(
+            f"error: unknown benchmark {', '.join(unknown)}: one of {', '.join(BENCHMARKS)}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    failed = []
+    for name in chosen:
+        typer.echo(f"\n=== bench.{name} ===", err=False)
+        # A fixed module list run with this interpreter: no shell, no user-given command.
+        args = [sys.executable, "-m", f"bench.{name}", *(["--quick"] if quick else [])]
+        if subprocess.run(args, check=False).returncode != 0:  # noqa: S603
+            failed.append(name)
+    if failed:
+        typer.echo(f"error: benchmark(s) failed: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -101,3 +101,14 @@ def test_policy_check(tmp_path: Path) -> None:
     code, failed = _policy_check(str(broken))
     assert code == 1
     assert failed["errors"][0].startswith(f"{broken}:4:")
+
+
+def test_bench_names_match_the_bench_folder() -> None:
+    from hub.cli import BENCHMARKS
+
+    folder = Path(__file__).resolve().parents[3] / "bench"
+    modules = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
+    assert set(BENCHMARKS) == modules
+    result = CliRunner().invoke(app, ["bench", "--only", "nope"])
+    assert result.exit_code == 2
+    assert "unknown benchmark nope" in result.output

@@ -89,6 +89,8 @@ def _csv(header: list[str], tags: list[str], rows: Iterable[list[object]]) -> st
 def aggregates_csv(session: Session, *, actor: Actor) -> str:
     """Incident counts by header area, category group and month (withdrawn reports left
     out: their originator took them back)."""
+    if actor.member is not None:
+        reports.reader(actor, need_keys=False)  # a suspended partner's coordinator gets nothing
     actor.require(Permission.REPORT_EXPORT_AGGREGATES)
     counts: Counter[tuple[str, str, str]] = Counter()
     for area, category, occurred in session.execute(

@@ -2,9 +2,9 @@
 report → the expected status. Each cell runs against fresh state (a new report, a new share
 request), so destructive routes do not depend on the order of the cells.
 
-Relations: the originator's focal point and liaison, a recipient's focal point and liaison,
-an approved organisation that is not a recipient, a pending organisation, a suspended one,
-and no token at all.
+Relations: the originator's focal point and liaison, a recipient's focal point, liaison and
+coordinator, an approved organisation that is not a recipient, a pending organisation, a
+suspended one, and no token at all.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ ACTORS = (
     "originator_liaison",
     "recipient_fp",
     "recipient_liaison",
+    "recipient_coordinator",
     "non_recipient_fp",
     "pending_fp",
     "suspended_fp",
@@ -37,18 +38,21 @@ ACTORS = (
 
 # route → expected status per actor, in the order of ACTORS.
 MATRIX: dict[str, tuple[int, ...]] = {
-    "publish": (201, 403, 201, 403, 201, 403, 403, 401),
-    "list": (200, 200, 200, 200, 200, 403, 403, 401),
-    "read": (200, 200, 200, 200, 404, 403, 403, 401),
-    "read_unknown": (404, 404, 404, 404, 404, 403, 403, 401),
-    "attachment": (200, 200, 200, 200, 404, 403, 403, 401),
-    "withdraw": (204, 403, 403, 403, 404, 403, 403, 401),
-    "request_share": (201, 403, 201, 403, 404, 403, 403, 401),
-    "list_share_requests": (200, 200, 200, 200, 200, 403, 403, 401),
-    "approve": (200, 403, 403, 403, 404, 403, 403, 401),
-    "deny": (200, 403, 403, 403, 404, 403, 403, 401),
-    "revoke": (204, 403, 403, 403, 404, 403, 403, 401),
-    "explain_self": (200, 200, 200, 200, 404, 403, 403, 401),
+    "publish": (201, 403, 201, 403, 403, 201, 403, 403, 401),
+    "list": (200, 200, 200, 200, 200, 200, 403, 403, 401),
+    "read": (200, 200, 200, 200, 200, 404, 403, 403, 401),
+    "read_unknown": (404, 404, 404, 404, 404, 404, 403, 403, 401),
+    "attachment": (200, 200, 200, 200, 200, 404, 403, 403, 401),
+    "withdraw": (204, 403, 403, 403, 403, 404, 403, 403, 401),
+    "request_share": (201, 403, 201, 403, 403, 404, 403, 403, 401),
+    "list_share_requests": (200, 200, 200, 200, 200, 200, 403, 403, 401),
+    "approve": (200, 403, 403, 403, 403, 404, 403, 403, 401),
+    "deny": (200, 403, 403, 403, 403, 404, 403, 403, 401),
+    "revoke": (204, 403, 403, 403, 403, 404, 403, 403, 401),
+    "explain_self": (200, 200, 200, 200, 200, 404, 403, 403, 401),
+    "standing_consent": (201, 403, 201, 403, 403, 201, 403, 403, 401),
+    "export_content": (200, 200, 200, 200, 200, 200, 403, 403, 401),
+    "export_aggregates": (403, 403, 403, 403, 200, 403, 403, 403, 401),
 }
 
 
@@ -101,6 +105,7 @@ def setting(db_session: Session, client: TestClient) -> Setting:
         "originator_liaison": member_of(db_session, client, w.a, roles=(Role.LIAISON,)),
         "recipient_fp": w.b.headers,
         "recipient_liaison": member_of(db_session, client, w.b, roles=(Role.LIAISON,)),
+        "recipient_coordinator": member_of(db_session, client, w.b, roles=(Role.COORDINATOR,)),
         "non_recipient_fp": w.outsider.headers,
         "pending_fp": pending.headers,
         "suspended_fp": suspended.headers,
@@ -111,6 +116,7 @@ def setting(db_session: Session, client: TestClient) -> Setting:
         "originator_liaison": w.a.id,
         "recipient_fp": w.b.id,
         "recipient_liaison": w.b.id,
+        "recipient_coordinator": w.b.id,
         "non_recipient_fp": w.outsider.id,
         "pending_fp": pending.id,
         "suspended_fp": suspended.id,
@@ -150,6 +156,11 @@ def _call(s: Setting, route: str, actor: str) -> Any:
         "revoke": lambda: c.delete(
             f"{API}/reports/{s.report()['id']}/recipients/{s.second_recipient_id}", headers=h
         ),
+        "standing_consent": lambda: c.post(
+            f"{API}/standing-consents", json={"to_kind": "un", "max_tlp": "amber"}, headers=h
+        ),
+        "export_content": lambda: c.get(f"{API}/exports/reports.csv", headers=h),
+        "export_aggregates": lambda: c.get(f"{API}/exports/aggregates.csv", headers=h),
         "explain_self": lambda: c.get(
             f"{API}/policy/explain",
             params={"report": s.report()["id"], "organisation": s.orgs[actor]},

@@ -7,7 +7,11 @@ event, claims the liaison's delivery, renders, signs (S/MIME, the hub's self-sig
 and sends it to an aiosmtpd server on loopback. The figure is the time from the POST leaving
 the client to the email's arrival at the server: p50 and p95 over N reports (goal p95 ≤ 2 s).
 
-Figures only; nothing here is a test. The fan-out rate is bench/alerts.py's.
+It also times the dispatcher's own fan-out through the database — N level-change deliveries
+planned, claimed (committed), rendered, sent and recorded one transaction each — to show what
+the at-least-once bookkeeping costs next to bench/alerts.py's channel-only rate.
+
+Figures only; nothing here is a test.
 """
 
 from __future__ import annotations
@@ -152,13 +156,112 @@ def _setup(settings: Any) -> tuple[str, str]:
     return result
 
 
+def fanout(count: int, db: str | None) -> None:
+    """Deliveries per second through one Dispatcher.run_once (plan + claim + send + record)."""
+    import datetime as dt
+
+    from aiosmtpd.controller import Controller
+
+    from alerts import outbox
+    from alerts.channels.email import EmailChannel, SmtpSettings
+    from alerts.dispatcher import Channels, DispatchConfig, Dispatcher
+    from alerts.facts import AlertKind, LevelChangeFacts
+    from alerts.models import LiaisonContact, LiaisonDesignation
+    from crypto import HubKeys
+    from hub.actors import CONSOLE
+    from hub.alerting.directory import HubDirectory
+    from hub.areas import service as areas
+    from hub.areas.importing import parse_csv
+    from hub.db import make_engine, make_session_factory
+    from hub.migrations import upgrade
+    from policies import default_policy
+
+    arrivals = _Arrivals()
+    smtp = Controller(arrivals, hostname="127.0.0.1", port=_free_port())
+    smtp.start()
+    with tempfile.TemporaryDirectory(prefix="slthub-bench-") as tmp:
+        url = db or f"sqlite:///{Path(tmp) / 'fanout.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        sessions = make_session_factory(engine, signer=HubKeys.generate())
+        now = dt.datetime.now(dt.UTC)
+        with sessions() as session:
+            areas.import_areas(session, actor=CONSOLE, parsed=parse_csv(TREE), dataset="bench")
+            for n in range(count):
+                d = LiaisonDesignation(
+                    member_id=str(uuid.uuid4()),
+                    organisation_id="org",
+                    display_name=f"L{n}",
+                    areas=["CD61"],
+                    channels=["email"],
+                    language="fr" if n % 3 else "en",
+                    anti_phishing_phrase="girafe bleue",
+                )
+                session.add(d)
+                session.flush()
+                session.add(
+                    LiaisonContact(
+                        designation_id=d.id,
+                        channel="email",
+                        address=f"l{n}@ngo.example.org",
+                        confirmed_at=now,
+                    )
+                )
+            outbox.enqueue(
+                session,
+                kind=AlertKind.LEVEL_CHANGED,
+                source="bench:1",
+                version=1,
+                facts=LevelChangeFacts(
+                    area_code="CD61",
+                    area_name="Nord-Kivu",
+                    old_risk="medium",
+                    new_risk="high",
+                    old_level="normal",
+                    new_level="enhanced",
+                    effective_at=now,
+                ),
+                areas=["CD61", "CD"],
+            )
+            session.commit()
+        policy = default_policy()
+        dispatcher = Dispatcher(
+            sessions,
+            directory=HubDirectory(policy),
+            policy=policy,
+            channels=Channels(
+                email=EmailChannel(
+                    SmtpSettings.from_url(f"smtp://127.0.0.1:{smtp.port}?from={SENDER}")
+                )
+            ),
+            config=DispatchConfig(base_url="https://hub.example.org", ack_secret=b"b" * 32),
+        )
+        start = time.perf_counter()
+        stats = dispatcher.run_once()
+        elapsed = time.perf_counter() - start
+        dispatcher.channels.close()
+        engine.dispose()
+    smtp.stop()
+    assert stats.sent == count == len(arrivals.times), (stats, len(arrivals.times))
+    where = "SQLite" if db is None else "the given database"
+    print(
+        f"dispatcher fan-out: {count} deliveries (plan + claim + render + send + record), {where}"
+    )
+    print(
+        f"  {count / elapsed:8.0f} deliveries/s   ({elapsed:.1f} s, one dispatcher, "
+        "one commit per outcome)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=60, help="reports published (60)")
     parser.add_argument("--quick", action="store_true", help="20 reports")
+    parser.add_argument("--fanout", type=int, default=2000, help="deliveries for the fan-out")
     parser.add_argument("--db", help="database URL (default: SQLite in a temp dir)")
     args = parser.parse_args(argv)
     count = 20 if args.quick else args.count
+    fanout(500 if args.quick else args.fanout, args.db)
 
     from aiosmtpd.controller import Controller
     from pydantic import SecretStr

@@ -79,6 +79,14 @@ def locked_key_params(blob: bytes) -> KdfParams:
     return KdfParams(opslimit=r.u32(), memlimit=r.u64())
 
 
+def needs_relock(blob: bytes, params: KdfParams | None = None) -> bool:
+    """True when `blob` was locked with weaker Argon2id parameters than `params` (default:
+    the current ones): the hub re-locks it at the next login, when it has the passphrase."""
+    target = params or DEFAULT_PARAMS
+    stored = locked_key_params(blob)
+    return stored.opslimit < target.opslimit or stored.memlimit < target.memlimit
+
+
 def unlock_member_key(blob: bytes, passphrase: str) -> MemberKeys:
     fmt.check_prefix(blob, fmt.KIND_PASSPHRASE_LOCK)
     r = fmt.Reader(blob, 2)

@@ -25,6 +25,7 @@ from crypto import (
     MemberKeys,
     WrongPassphrase,
     lock_member_key,
+    needs_relock,
     new_session,
     open_session,
     unlock_member_key,
@@ -171,6 +172,11 @@ def login(
         keys = unlock_member_key(locked_key, passphrase)
     except WrongPassphrase:
         keys = None
+    # A key locked under weaker Argon2id parameters than today's is re-locked now, while the
+    # passphrase is at hand; derived here, outside the transaction, and stored only on success.
+    relocked = (
+        lock_member_key(keys, passphrase) if keys is not None and needs_relock(locked_key) else None
+    )
     member = session.get(Member, member_id)
     if member is None or member.status != MemberStatus.ACTIVE:  # removed meanwhile
         raise _fail(
@@ -193,6 +199,8 @@ def login(
             member=member,
             error=Unauthorized(_("The 6-digit code is wrong or was already used.")),
         )
+    if relocked is not None and member.locked_key == locked_key:
+        member.locked_key = relocked
     session_key, locked = new_session(keys)
     token, lookup_hash = new_session_token(session_key)
     expires_at = utcnow() + dt.timedelta(hours=settings.session_hours)

@@ -72,3 +72,14 @@ def test_wrong_recovery_code() -> None:
         crypto.unlock_with_recovery_code(blob, crypto.new_recovery_code())
     with pytest.raises(crypto.WrongPassphrase):
         crypto.unlock_with_recovery_code(blob, "too short")
+
+
+def test_needs_relock_when_parameters_lag() -> None:
+    member = crypto.MemberKeys.generate()
+    weak = crypto.KdfParams(opslimit=1, memlimit=8192)
+    stronger = crypto.KdfParams(opslimit=2, memlimit=16 * 1024)
+    blob = crypto.lock_member_key(member, "passphrase", weak)
+    assert crypto.needs_relock(blob, stronger)
+    assert not crypto.needs_relock(blob, weak)
+    relocked = crypto.lock_member_key(member, "passphrase", stronger)
+    assert not crypto.needs_relock(relocked, stronger)

@@ -9,6 +9,7 @@ nothing. Every opening is audited, and so is every integrity failure.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -311,9 +312,12 @@ def standing_consent_targets(
         for fact in facts:
             if fact.target in out or fact.target == header.originator:
                 continue
+            # Without its presence, a target is never "in the area's community", so a
+            # TLP:GREEN report is decided by the rule, not by the community shortcut.
+            target = dataclasses.replace(ctx.organisation(fact.target), areas=frozenset())
             decision = policies.may_share(
                 probe,
-                ctx.organisation(fact.target),
+                target,
                 header,
                 frozenset({probe.id}),
                 (),

@@ -215,3 +215,17 @@ def test_explain_says_why(db_session: Session, client: TestClient) -> None:
         ).status_code
         == 404
     )
+
+
+def test_standing_consent_reaches_area_partners_of_a_green_report(
+    db_session: Session, client: TestClient
+) -> None:
+    w = world(db_session, client)
+    rule = client.post(
+        f"{API}/standing-consents",
+        json={"to_organisation": w.c.id, "max_tlp": "amber"},
+        headers=w.a.headers,
+    )
+    assert rule.status_code == 201
+    created = publish(client, w.a, flash(tlp="green", audience={"organisations": [w.b.id]}))
+    assert set(created["recipients"]) == {w.a.id, w.b.id, w.c.id}

@@ -189,10 +189,6 @@ class AudienceIn(Strict):
         return self
 
 
-def body_kind(report_type: ReportType | str) -> str:
-    return str(report_type)
-
-
 class ReportCreate(Strict):
     type: ReportType
     stage: Stage | None = None
@@ -218,7 +214,7 @@ class ReportCreate(Strict):
         # The body's kind is the report's type: clients send it once, at the top.
         if isinstance(data, dict) and isinstance(data.get("body"), dict) and "type" in data:
             body = dict(data["body"])
-            body.setdefault("kind", body_kind(data["type"]))
+            body.setdefault("kind", str(data["type"]))
             data = {**data, "body": body}
         return data
 
@@ -283,11 +279,6 @@ class ReportRead(BaseModel):
     attachments: list[AttachmentRef]
     signature: Literal["valid"]
     verified_by: Literal["originator", "hub_attestation"]
-
-
-class ReportPage(BaseModel):
-    items: list[ReportSummary]
-    next_cursor: str | None
 
 
 class ExplainRead(BaseModel):

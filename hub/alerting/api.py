@@ -40,6 +40,13 @@ def put_liaison(session: SessionDep, actor: ActorDep, body: LiaisonSet) -> Liais
     return service.set_designation(session, actor=actor, data=body, now=utcnow())
 
 
+@router.delete("/liaison", status_code=204, responses=_PROBLEMS)
+def delete_liaison(session: SessionDep, actor: ActorDep) -> Response:
+    """Stop receiving alerts."""
+    service.remove_designation(session, actor=actor)
+    return Response(status_code=204)
+
+
 @router.post("/liaison/confirm-sms", response_model=LiaisonRead, responses=_PROBLEMS)
 def confirm_sms(session: SessionDep, actor: ActorDep, body: CodeIn) -> LiaisonRead:
     return service.confirm_phone(session, actor=actor, code=body.code, now=utcnow())

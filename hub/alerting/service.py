@@ -31,6 +31,7 @@ from hub.members.models import Member, Role
 # The audit chain stores an action as text; these live here until hub/audit lists them.
 ALERT_ACK = cast(AuditAction, "alert:acknowledge")
 LIAISON_SET = cast(AuditAction, "alert:set-designation")
+LIAISON_REMOVE = cast(AuditAction, "alert:remove-designation")
 
 
 def _member(actor: Actor) -> Member:
@@ -137,6 +138,22 @@ def set_designation(
     result = _read(session, saved.designation)
     session.commit()
     return result
+
+
+def remove_designation(session: Session, *, actor: Actor) -> None:
+    """Stop receiving alerts. Deliveries already planned stay in the log; those not yet sent
+    find no confirmed address and are parked, visibly."""
+    member = _member(actor)
+    if not des.remove(session, member.id):
+        raise NotFound(_("You are not designated as a liaison."))
+    audit.record(
+        session,
+        action=LIAISON_REMOVE,
+        actor=actor.label,
+        actor_id=member.id,
+        target=f"liaison:{member.id}",
+    )
+    session.commit()
 
 
 def confirm_email(session: Session, *, token: str, now: dt.datetime) -> str:

@@ -314,3 +314,36 @@ def test_an_update_stops_the_pending_steps_of_the_alert_it_supersedes(
     # The deputy hears of the update once (its own escalation), not of the first alert too.
     assert _recipients(handler) == [scene.deputy.email]
     assert "retrouvé" in _text(handler.received[0].data)
+
+
+def test_a_level_change_reaches_liaisons_of_the_area_and_of_areas_above_it(
+    db_session: Session, scene: Scene, dispatcher: Dispatcher, smtp: Any
+) -> None:
+    from hub.actors import Actor
+    from hub.areas import service as areas
+    from hub.members.models import Member, Role
+    from policies import default_policy
+    from policies.vocabulary import Risk
+
+    _, handler = smtp
+    coordinator = db_session.scalars(
+        select(Member).where(Member.role_rows.any(role=Role.COORDINATOR))
+    ).first()
+    assert coordinator is not None
+    areas.set_risk(
+        db_session,
+        actor=Actor(label=coordinator.email, member=coordinator),
+        code="CD62",
+        risk=Risk.VERY_HIGH,
+        reason="Combats à Kalehe",
+        now=scene.now,
+        policy=default_policy(),
+    )
+    dispatcher.run_once(scene.now)
+    # South Kivu's liaisons (the deputy, the focal point) and the country-wide ones (C's and
+    # the outsider's); not North Kivu's liaison. A level change is public: no recipient filter.
+    expected = sorted(
+        [scene.deputy.email, scene.focal.email, *(p.email for p in scene.other_liaisons)]
+    )
+    assert _recipients(handler) == expected
+    assert "girafe bleue" in _text(handler.received[0].data)

@@ -230,3 +230,15 @@ def test_cli_designates_shows_and_logs(
     assert run("alerts", "log", "--liaison", "li@asf.example.org") == {"deliveries": []}
     # A sweep by hand: the new phone number's confirmation code goes out (to the log gateway).
     assert run("alerts", "dispatch")["planned_events"] == 0
+
+
+def test_a_liaison_can_stop_receiving_alerts(
+    client: TestClient, scene: Scene, dispatcher: Any, smtp: Any
+) -> None:
+    _, handler = smtp
+    assert client.delete(f"{API}/liaison", headers=scene.liaison.headers).status_code == 204
+    assert client.get(f"{API}/liaison", headers=scene.liaison.headers).status_code == 404
+    assert client.delete(f"{API}/liaison", headers=scene.liaison.headers).status_code == 404
+    publish(client, scene.world.a, flash(audience={"organisations": [scene.world.b.id]}))
+    dispatcher.run_once(scene.now)
+    assert handler.received == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -32,6 +33,8 @@ from alerts.scheduler import SchedulerService, wake_on_commit
 from hub.alerting.directory import HubDirectory
 from hub.config import Settings
 from hub.policy import policy_from_settings
+
+log = logging.getLogger("slthub.alerting")
 
 SMIME_CERT_FILE = "smime-cert.pem"
 SMIME_KEY_FILE = "smime-key.pem"
@@ -93,20 +96,27 @@ def load_identity(settings: Settings) -> crypto.EmailIdentity | None:
 
 
 def build_channels(settings: Settings) -> Channels:
-    email: Channel
+    """Channels from SLTHUB_SMTP_URL and SLTHUB_SMS_GATEWAY. Without them, demo mode writes
+    alerts to the log; outside demo mode the channel is left out, so its deliveries are
+    retried, then parked and shown in the delivery log — never marked sent by a channel that
+    delivers nothing."""
+    email: Channel | None = None
     if settings.smtp_url:
         sender = None if "from=" in settings.smtp_url else _sender(settings)
         email = EmailChannel(SmtpSettings.from_url(settings.smtp_url, sender=sender))
-    else:
-        # Development without a mail server: alerts are written to the log.
+    elif settings.demo:
         email = ConsoleChannel(ChannelKind.EMAIL)
+    else:
+        log.warning("SLTHUB_SMTP_URL is not set: alert emails cannot be sent")
     callback = settings.base_url.rstrip("/") + "/api/v1/alerts/sms/status"
-    transport = (
-        parse_sms_gateway(settings.sms_gateway, status_callback=callback)
-        if settings.sms_gateway
-        else LogTransport()
-    )
-    return Channels(email=email, sms=SmsChannel(transport), identity=load_identity(settings))
+    sms: SmsChannel | None = None
+    if settings.sms_gateway:
+        sms = SmsChannel(parse_sms_gateway(settings.sms_gateway, status_callback=callback))
+    elif settings.demo:
+        sms = SmsChannel(LogTransport())
+    else:
+        log.warning("SLTHUB_SMS_GATEWAY is not set: alert SMS cannot be sent")
+    return Channels(email=email, sms=sms, identity=load_identity(settings))
 
 
 def build_dispatcher(

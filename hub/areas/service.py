@@ -44,7 +44,7 @@ from hub.i18n import gettext as _
 from hub.members.models import Role
 from hub.organisations.models import Organisation
 from policies import Policy
-from policies.vocabulary import OrganisationKind, OrganisationStatus, Risk
+from policies.vocabulary import Risk
 
 SCHEDULER = "scheduler"
 
@@ -115,8 +115,8 @@ def policy_organisations(session: Session) -> tuple[policies.Organisation, ...]:
     return tuple(
         policies.Organisation(
             id=org.id,
-            kind=OrganisationKind(org.kind.value),
-            status=OrganisationStatus(org.status.value),
+            kind=org.kind,
+            status=org.status,
             areas=frozenset(presence.get(org.id, ())),
         )
         for org in session.scalars(select(Organisation).order_by(Organisation.id))

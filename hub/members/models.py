@@ -10,14 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base, str_enum, utcnow
 from hub.organisations.models import Organisation
 
-
-class Role(StrEnum):
-    FOCAL_POINT = "focal_point"
-    LIAISON = "liaison"
-    COORDINATOR = "coordinator"
-    COMMITTEE = "committee"
-    OPERATOR = "operator"
-
+# One vocabulary for the whole project: the policy engine's, re-exported here.
+from policies.vocabulary import Role as Role
 
 # Roles that change what others see or who takes part: a stolen passphrase alone must not do.
 ROLES_REQUIRING_TOTP = frozenset({Role.COORDINATOR, Role.COMMITTEE, Role.OPERATOR})

@@ -2,26 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 
 from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, str_enum, utcnow
 
-
-class OrganisationKind(StrEnum):
-    UN = "un"
-    INGO = "ingo"
-    IO = "io"
-    NGO = "ngo"
-    OTHER = "other"
-
-
-class OrganisationStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    SUSPENDED = "suspended"
+# One vocabulary for the whole project: the policy engine's, re-exported here.
+from policies.vocabulary import OrganisationKind as OrganisationKind
+from policies.vocabulary import OrganisationStatus as OrganisationStatus
 
 
 def _new_id() -> str:

@@ -27,6 +27,8 @@ class PolicyContext:
     at: dt.datetime
     areas: policies.AreaMap
     organisations: dict[str, policies.Organisation]
+    # Public keys, when the organisations were loaded by id (see load_context's `only`).
+    public_keys: dict[str, bytes | None] = field(default_factory=dict)
     _standing: dict[str, policies.Standing] = field(default_factory=dict)
 
     def organisation(self, org_id: str) -> policies.Organisation:
@@ -43,44 +45,57 @@ class PolicyContext:
 
 
 def load_context(
-    session: Session, *, policy: Policy, at: dt.datetime, only: Iterable[str] | None = None
+    session: Session,
+    *,
+    policy: Policy,
+    at: dt.datetime,
+    only: Iterable[str] | None = None,
+    presence: bool = True,
 ) -> PolicyContext:
-    """`only` limits the organisations to those ids: enough for a decision about named
-    organisations (a named audience), and much cheaper with hundreds of partners."""
+    """`only` limits the organisations to those ids (with their public keys): enough for a
+    decision about named organisations, and much cheaper with hundreds of partners.
+    `presence=False` leaves their areas out, for decisions that do not look at them (a named
+    audience)."""
+    public_keys: dict[str, bytes | None] = {}
     if only is None:
         organisations = policies.organisation_map(areas_service.policy_organisations(session))
     else:
-        organisations = _some_organisations(session, set(only))
+        organisations, public_keys = _some_organisations(session, set(only), presence)
     return PolicyContext(
         policy=policy,
         at=at,
         areas=areas_service.policy_areas(session),
         organisations=organisations,
+        public_keys=public_keys,
     )
 
 
-def _some_organisations(session: Session, ids: set[str]) -> dict[str, policies.Organisation]:
+def _some_organisations(
+    session: Session, ids: set[str], with_presence: bool
+) -> tuple[dict[str, policies.Organisation], dict[str, bytes | None]]:
     presence: dict[str, set[str]] = {}
-    for org_id, code in session.execute(
-        select(OrganisationPresence.organisation_id, OrganisationPresence.area_code).where(
-            OrganisationPresence.organisation_id.in_(ids)
-        )
-    ):
-        presence.setdefault(org_id, set()).add(code)
+    if with_presence:
+        for org_id, code in session.execute(
+            select(OrganisationPresence.organisation_id, OrganisationPresence.area_code).where(
+                OrganisationPresence.organisation_id.in_(ids)
+            )
+        ):
+            presence.setdefault(org_id, set()).add(code)
     rows = session.execute(
-        select(Organisation.id, Organisation.kind, Organisation.status).where(
-            Organisation.id.in_(ids)
-        )
-    )
-    return {
+        select(
+            Organisation.id, Organisation.kind, Organisation.status, Organisation.public_keys
+        ).where(Organisation.id.in_(ids))
+    ).all()
+    organisations = {
         org_id: policies.Organisation(
             id=org_id,
             kind=OrganisationKind(kind),
             status=OrganisationStatus(status),
             areas=frozenset(presence.get(org_id, ())),
         )
-        for org_id, kind, status in rows
+        for org_id, kind, status, _keys in rows
     }
+    return organisations, {org_id: keys for org_id, *_rest, keys in rows}
 
 
 def standing(session: Session, ctx: PolicyContext, code: str) -> policies.Standing:
@@ -95,9 +110,3 @@ def area_name(session: Session, code: str) -> str:
     # Only the name: an area row may carry a large geometry.
     name = session.scalar(select(Area.name).where(Area.code == code))
     return name if name is not None else code
-
-
-def require_area(session: Session, code: str) -> None:
-    """NotFound (a problem naming the code) when the area is unknown."""
-    if session.scalar(select(Area.code).where(Area.code == code)) is None:
-        areas_service.get_area(session, code)  # raises the areas' own NotFound

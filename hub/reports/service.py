@@ -50,7 +50,7 @@ from hub.members.models import Member
 from hub.members.service import organisation_keys_for
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import attachments as files
-from hub.reports.context import PolicyContext, area_name, load_context, require_area, standing
+from hub.reports.context import PolicyContext, area_name, load_context, standing
 from hub.reports.errors import ReportIntegrityError, report_not_found, withdrawn
 from hub.reports.models import Attachment, Report, ReportWrap, SignerKeys, new_id
 from hub.reports.schemas import (
@@ -353,14 +353,21 @@ def submit_report(
             return earlier
     now = now or utcnow()
     organisation = who.organisation
-    require_area(session, report_in.area)
     _check_links(session, report_in, organisation.id)
     named = report_in.audience.organisations if report_in.audience else None
     rules = has_standing_consents(session, organisation.id)
     if named is not None and not rules:
-        ctx = load_context(session, policy=policy, at=now, only={*named, organisation.id})
+        # Named organisations only: their presence does not matter, their keys do.
+        ctx = load_context(
+            session, policy=policy, at=now, only={*named, organisation.id}, presence=False
+        )
     else:
         ctx = load_context(session, policy=policy, at=now)
+    if report_in.area not in ctx.areas:
+        raise InvalidInput(
+            _("There is no area with the code %(code)s.") % {"code": report_in.area},
+            field="area",
+        )
     level = standing(session, ctx, report_in.area).level
     may = policies.may_publish(ctx.organisation(organisation.id), report_in.type, level, policy)
     if not may.outcome:
@@ -415,11 +422,20 @@ def submit_report(
     targets = standing_consent_targets(session, ctx, header_facts, level) if rules else {}
     for org_id, rule_id in targets.items():
         granted.setdefault(org_id, f"standing_consent:{rule_id}")
+    if ctx.public_keys and all(org_id in ctx.public_keys for org_id in granted):
+        blobs = {org_id: ctx.public_keys[org_id] for org_id in granted}
+    else:
+        blobs = {
+            org_id: blob
+            for org_id, blob in session.execute(
+                select(Organisation.id, Organisation.public_keys).where(
+                    Organisation.id.in_(granted)
+                )
+            )
+        }
     publics = {
         org_id: OrganisationPublicKeys.from_bytes(blob)
-        for org_id, blob in session.execute(
-            select(Organisation.id, Organisation.public_keys).where(Organisation.id.in_(granted))
-        )
+        for org_id, blob in blobs.items()
         if blob is not None
     }
     # An approved organisation with no member yet has no keys: nothing can be sealed to it.

@@ -218,3 +218,10 @@ def test_list_filters_and_pages(db_session: Session, client: TestClient) -> None
     first_page = listed(limit=2)
     assert listed(limit=2, before=first_page[-1]) == [ids[1], ids[0]]
     assert listed(since="2999-01-01T00:00:00Z") == []
+
+
+def test_unknown_area_is_a_field_error(db_session: Session, client: TestClient) -> None:
+    w = world(db_session, client)
+    response = client.post(f"{API}/reports", json=flash(area="ZZ99"), headers=w.a.headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "area"

@@ -145,7 +145,7 @@ def remove_designation(session: Session, *, actor: Actor) -> None:
     find no confirmed address and are parked, visibly."""
     member = _member(actor)
     if not des.remove(session, member.id):
-        raise NotFound(_("You are not designated as a liaison."))
+        raise NotFound(_("You are not designated as a liaison yet: PUT /api/v1/liaison."))
     audit.record(
         session,
         action=LIAISON_REMOVE,

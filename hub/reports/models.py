@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -59,7 +60,8 @@ class Report(Base):
     occurred_on: Mapped[dt.date] = mapped_column(Date)
     reported_at: Mapped[dt.datetime]
     tlp: Mapped[str] = mapped_column(String(16))
-    audience: Mapped[str] = mapped_column(String(4000))
+    # JSON text of the audience as given; a named audience of hundreds of partners is long.
+    audience: Mapped[str] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[dt.datetime | None]
     summary: Mapped[str | None] = mapped_column(String(140))

@@ -177,7 +177,9 @@ class SealedBody(Strict):
 
 
 class AudienceIn(Strict):
-    organisations: list[str] | None = None
+    organisations: (
+        Annotated[list[Annotated[str, Field(max_length=36)]], Field(max_length=2000)] | None
+    ) = None
     scope: Literal[AudienceScope.AREA, AudienceScope.ALL_PARTNERS] | None = None
 
     @model_validator(mode="after")

@@ -67,7 +67,7 @@ def upgrade() -> None:
         sa.Column("occurred_on", sa.Date(), nullable=False),
         sa.Column("reported_at", sa.DateTime(), nullable=False),
         sa.Column("tlp", sa.String(length=16), nullable=False),
-        sa.Column("audience", sa.String(length=4000), nullable=False),
+        sa.Column("audience", sa.Text(), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=True),
         sa.Column("summary", sa.String(length=140), nullable=True),

@@ -225,3 +225,11 @@ def test_unknown_area_is_a_field_error(db_session: Session, client: TestClient) 
     response = client.post(f"{API}/reports", json=flash(area="ZZ99"), headers=w.a.headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "area"
+
+
+def test_a_long_named_audience_is_stored_whole(db_session: Session, client: TestClient) -> None:
+    w = world(db_session, client)
+    named = [w.b.id, *(str(uuid.uuid4()) for _ in range(150))]
+    created = publish(client, w.a, flash(audience={"organisations": named}))
+    assert sorted(created["recipients"]) == sorted([w.a.id, w.b.id])
+    assert client.get(f"{API}/reports/{created['id']}", headers=w.b.headers).status_code == 200

@@ -832,6 +832,18 @@ class Dispatcher:
                 return
             if step.action is Action.PARK:
                 self._after_park(session, item, step.fall_back_to, result, now)
+            # A dispatcher still working through its batch renews the lease of what is left,
+            # so a slow server cannot make another process reclaim, and resend, rows this one
+            # is about to send; only a send longer than the lease itself could.
+            session.execute(
+                update(AlertDelivery)
+                .where(
+                    AlertDelivery.claimed_by == item.claim,
+                    AlertDelivery.status == DeliveryStatus.CLAIMED.value,
+                )
+                .values(lease_until=now + self.config.lease)
+                .execution_options(synchronize_session=False)
+            )
             session.commit()
 
     def _after_park(

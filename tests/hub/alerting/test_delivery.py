@@ -347,3 +347,30 @@ def test_a_level_change_reaches_liaisons_of_the_area_and_of_areas_above_it(
     )
     assert _recipients(handler) == expected
     assert "girafe bleue" in _text(handler.received[0].data)
+
+
+def test_an_api_client_acknowledges_with_the_token_and_reads_the_alert_log(
+    client: TestClient, scene: Scene, dispatcher: Dispatcher, smtp: Any
+) -> None:
+    _, handler = smtp
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    token = _ack_link(handler).removeprefix("/a/")
+    acked = client.post(f"{API}/alerts/{token}/ack")
+    assert acked.status_code == 200, acked.text
+    # The deputy and the focal point, each by email (the only channel each has confirmed).
+    assert acked.json()["stopped_escalation_steps"] == 2
+    event_id = acked.json()["event_id"]
+    mine = client.get(f"{API}/alerts/{event_id}/deliveries", headers=scene.liaison.headers)
+    assert {(r["channel"], r["status"]) for r in mine.json()} == {
+        ("email", "sent"),
+        ("sms", "sent"),
+    }
+    assert all(r["acknowledged_at"] for r in mine.json())
+    theirs = client.get(f"{API}/alerts/{event_id}/deliveries", headers=scene.focal.headers)
+    assert {r["liaison_id"] for r in theirs.json()} == {
+        scene.liaison.member_id,
+        scene.deputy.member_id,
+        scene.focal.member_id,
+    }
+    assert client.post(f"{API}/alerts/{token}/ack").status_code == 404

@@ -65,7 +65,10 @@ def submit_report(
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/reports/{published.report.id}"
     return ReportCreated(
-        id=published.report.id, recipients=published.recipients, level=published.level
+        id=published.report.id,
+        recipients=published.recipients,
+        level=published.level,
+        not_reached=published.not_reached,
     )
 
 

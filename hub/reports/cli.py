@@ -80,10 +80,17 @@ def submit(
                 "recipients": published.recipients,
                 "level": published.level,
                 "created": published.created,
+                "not_reached": published.not_reached,
             },
             f"report {published.report.id} sealed to {len(published.recipients)} "
             f"organisation(s) ({published.level} cooperation)"
-            + ("" if published.created else "; it had already been submitted with this key"),
+            + ("" if published.created else "; it had already been submitted with this key")
+            + (
+                f"; not sealed to {', '.join(published.not_reached)} (unknown, not approved, "
+                "or no keys yet)"
+                if published.not_reached
+                else ""
+            ),
         )
 
 

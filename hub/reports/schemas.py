@@ -237,6 +237,8 @@ class ReportCreated(BaseModel):
     id: str
     recipients: list[str]
     level: Level
+    # Named organisations it could not be sealed to: unknown, not approved, or no keys yet.
+    not_reached: list[str] = Field(default_factory=list)
 
 
 class OriginatorRead(BaseModel):

@@ -263,6 +263,9 @@ class Published:
     recipients: list[str]
     level: Level
     created: bool
+    # Named organisations the report could not be sealed to (unknown, not approved, or
+    # without keys yet), so that the author knows whom to tell another way.
+    not_reached: list[str] = dataclasses.field(default_factory=list)
 
 
 def _existing(session: Session, member: Member, key: str) -> Published | None:
@@ -520,7 +523,14 @@ def submit_report(
     except BaseException:
         files.remove_report_blobs(data_dir, report.id)
         raise
-    return Published(report=report, recipients=sorted(granted), level=level, created=True)
+    named_ids = set(named or ())
+    return Published(
+        report=report,
+        recipients=sorted(granted),
+        level=level,
+        created=True,
+        not_reached=sorted(named_ids - set(granted)),
+    )
 
 
 def _check_links(session: Session, report_in: ReportCreate, originator_id: str) -> None:

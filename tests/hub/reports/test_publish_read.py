@@ -232,4 +232,5 @@ def test_a_long_named_audience_is_stored_whole(db_session: Session, client: Test
     named = [w.b.id, *(str(uuid.uuid4()) for _ in range(150))]
     created = publish(client, w.a, flash(audience={"organisations": named}))
     assert sorted(created["recipients"]) == sorted([w.a.id, w.b.id])
+    assert created["not_reached"] == sorted(named[1:])
     assert client.get(f"{API}/reports/{created['id']}", headers=w.b.headers).status_code == 200

@@ -374,3 +374,22 @@ def test_an_api_client_acknowledges_with_the_token_and_reads_the_alert_log(
         scene.focal.member_id,
     }
     assert client.post(f"{API}/alerts/{token}/ack").status_code == 404
+
+
+def test_an_sms_with_unknown_outcome_is_checked_with_the_gateway_not_resent(
+    client: TestClient, scene: Scene, dispatcher: Dispatcher, gateway: Any
+) -> None:
+    _, state = gateway
+    state.script.append("drop_after")  # the gateway takes the SMS, then the answer is lost
+    _publish_extreme(client, scene)
+    dispatcher.run_once(scene.now)
+    log = client.get(f"{API}/alerts/deliveries", headers=scene.liaison.headers).json()
+    [sms] = [r for r in log if r["channel"] == "sms" and r["kind"] == "report_published"]
+    assert sms["status"] == "pending"
+    assert sms["last_outcome"] == "unknown"
+
+    dispatcher.run_once(scene.now + 45 * MINUTE)
+    assert [m["to"] for m in new_sms(state, scene)] == [scene.liaison.phone]  # once, not twice
+    log = client.get(f"{API}/alerts/deliveries", headers=scene.liaison.headers).json()
+    [sms] = [r for r in log if r["channel"] == "sms" and r["kind"] == "report_published"]
+    assert sms["status"] == "sent"

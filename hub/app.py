@@ -11,17 +11,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub import apidocs, errors
 from hub.alerting.api import router as alerting_router
+from hub.alerting.cap import router as cap_router
 from hub.alerting.pages import router as alerting_pages
 from hub.areas.api import router as areas_router
 from hub.audit.api import router as audit_router
 from hub.auth.api import router as auth_router
 from hub.auth.pages import router as auth_pages
 from hub.config import Settings
+from hub.consents.api import router as consents_router
 from hub.db import make_engine, make_session_factory
+from hub.exports.api import router as exports_router
 from hub.health import router as health_router
 from hub.keystore import load_hub_keys
 from hub.members.api import router as members_router
 from hub.organisations.api import router as organisations_router
+from hub.reports.api import router as reports_router
 from hub.security import HubMiddleware
 
 API_PREFIX = "/api/v1"
@@ -74,7 +78,11 @@ def create_app(
         members_router,
         audit_router,
         areas_router,
+        cap_router,
         alerting_router,
+        reports_router,
+        consents_router,
+        exports_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -550,6 +550,16 @@ app.add_typer(area_app, name="area")
 app.add_typer(policy_app, name="policy")
 
 
+def _register_reports() -> None:
+    # hub.reports.cli borrows this module's helpers inside its commands, so it is
+    # imported after them.
+    from hub.reports.cli import app as report_app
+    from hub.reports.cli import explain_command
+
+    app.add_typer(report_app, name="report")
+    policy_app.command("explain")(explain_command)
+
+
 def _coordinator(session: Session, email: str, out: Out) -> Any:
     from hub.actors import Actor
     from hub.members import service as members
@@ -773,6 +783,9 @@ def bench(
     if failed:
         typer.echo(f"error: benchmark(s) failed: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
+
+
+_register_reports()
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ delivery log. Each entry point commits once; alerts' own functions only flush.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,9 +28,9 @@ from hub.i18n import gettext as _
 from hub.members.models import Member, Role
 
 # The audit chain stores an action as text; these live here until hub/audit lists them.
-ALERT_ACK = cast(AuditAction, "alert:acknowledge")
-LIAISON_SET = cast(AuditAction, "alert:set-designation")
-LIAISON_REMOVE = cast(AuditAction, "alert:remove-designation")
+ALERT_ACK = AuditAction.ALERT_ACKNOWLEDGE
+LIAISON_SET = AuditAction.ALERT_SET_DESIGNATION
+LIAISON_REMOVE = AuditAction.ALERT_REMOVE_DESIGNATION
 
 
 def _member(actor: Actor) -> Member:

@@ -225,6 +225,11 @@ def login(
         target=member.id,
         details={"address": address},
     )
+    # Shares the originator approved while no holder was online are sealed now, with this
+    # member's keys, so the requester can read without waiting for someone to browse.
+    from hub.consents.service import complete_pending
+
+    complete_pending(session, actor=Actor(label=member.email, member=member, member_keys=keys))
     session.commit()
     return LoginResult(token=token, expires_at=expires_at, member=member)
 

@@ -187,9 +187,12 @@ def rotate_keys(
     """New organisation keys, re-wrapped for every member who still holds a grant.
 
     Used after removing a member who may have kept a copy of the old keys. `current_keys`
-    proves that the caller holds them (and will be needed to re-seal report keys once
-    reports exist). Commits.
+    proves that the caller holds them: they open the report keys the organisation holds,
+    which are re-sealed to the new keys in the same transaction. Commits.
     """
+    # Imported here: reports build on organisations, not the other way round.
+    from hub.reports.service import rewrap_after_rotation
+
     if organisation.public_keys is None:
         raise Conflict(_("This organisation has no keys yet."))
     if current_keys.public.to_bytes() != organisation.public_keys:
@@ -215,6 +218,9 @@ def rotate_keys(
     organisation.recovery_lock = lock_with_recovery_code(keys, code)
     for member in holders:
         _add_wrap(session, organisation=organisation, member=member, keys=keys, by=actor.member)
+    rewrapped = rewrap_after_rotation(
+        session, organisation_id=organisation.id, old_keys=current_keys, new_public=keys.public
+    )
     audit.record(
         session,
         action=AuditAction.ORGANISATION_ROTATE_KEYS,
@@ -225,6 +231,7 @@ def rotate_keys(
             "fingerprint": keys.fingerprint(),
             "key_version": organisation.key_version,
             "rewrapped_for": sorted(m.id for m in holders),
+            "report_keys_resealed": rewrapped,
         },
     )
     session.commit()

@@ -3,14 +3,21 @@ stays readable once re-sealed, and what they signed before still verifies."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from crypto import OrganisationKeys, OrganisationPublicKeys, unlock_member_key
+from crypto import (
+    CryptoError,
+    OrganisationKeys,
+    SealedReport,
+    unlock_member_key,
+    unwrap_report_key,
+)
 from hub.actors import CONSOLE
 from hub.members import service as members
 from hub.organisations import service as organisations
-from hub.reports import service
+from hub.reports.models import ReportWrap
 from tests.hub.factories import PASSPHRASE
 from tests.hub.reports.factories import API, Party, flash, publish, world
 
@@ -23,18 +30,11 @@ def _keys(session: Session, who: Party) -> OrganisationKeys:
     )
 
 
-def _rotate(session: Session, who: Party, *, rewrap: bool = True) -> None:
-    old = _keys(session, who)
-    organisations.rotate_keys(session, actor=CONSOLE, organisation=who.org, current_keys=old)
-    if rewrap:
-        assert who.org.public_keys is not None
-        service.rewrap_after_rotation(
-            session,
-            organisation_id=who.id,
-            old_keys=old,
-            new_public=OrganisationPublicKeys.from_bytes(who.org.public_keys),
-        )
-        session.commit()
+def _rotate(session: Session, who: Party) -> None:
+    # rotate_keys re-seals the report keys the organisation holds in its own transaction.
+    organisations.rotate_keys(
+        session, actor=CONSOLE, organisation=who.org, current_keys=_keys(session, who)
+    )
 
 
 def test_recipient_rotation_keeps_its_reports_readable(
@@ -42,11 +42,18 @@ def test_recipient_rotation_keeps_its_reports_readable(
 ) -> None:
     w = world(db_session, client)
     kept = publish(client, w.a, flash(audience={"organisations": [w.b.id, w.c.id]}))["id"]
+    old = _keys(db_session, w.b)
     _rotate(db_session, w.b)
     assert client.get(f"{API}/reports/{kept}", headers=w.b.headers).status_code == 200
-    # Without the re-seal the old wraps would be sealed to keys nobody holds any more.
-    _rotate(db_session, w.c, rewrap=False)
-    assert client.get(f"{API}/reports/{kept}", headers=w.c.headers).status_code == 409
+    # The wrap is now sealed to the new keys only: the old ones (a departed member's copy)
+    # no longer open it.
+    wrap = db_session.get(ReportWrap, (kept, w.b.id))
+    assert wrap is not None
+    assert wrap.wrap is not None
+    with pytest.raises(CryptoError):
+        unwrap_report_key(
+            SealedReport(b"", b"", b"", {w.b.id: wrap.wrap}), recipient_id=w.b.id, recipient=old
+        )
 
 
 def test_originator_rotation_keeps_earlier_signatures_valid(

@@ -269,7 +269,6 @@ def main(argv: list[str] | None = None) -> None:
     from hub.alerting.wiring import attach_scheduler
     from hub.app import create_app
     from hub.config import Settings
-    from hub.reports.api import router as reports_router
 
     arrivals = _Arrivals()
     smtp = Controller(arrivals, hostname="127.0.0.1", port=_free_port())
@@ -285,8 +284,6 @@ def main(argv: list[str] | None = None) -> None:
         )
         publisher, recipient = _setup(settings)
         app = create_app(settings)
-        if not any(getattr(r, "path", "") == "/api/v1/reports" for r in app.routes):
-            app.include_router(reports_router, prefix="/api/v1")  # until hub/app.py has it
         attach_scheduler(app)
         port = _free_port()
         server = uvicorn.Server(

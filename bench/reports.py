@@ -146,17 +146,9 @@ def _org_material(settings: Settings, org_ids: list[str], email: str) -> dict[st
 
 
 def _app(settings: Settings) -> FastAPI:
-    """The hub's app, with the reports and consent routes if hub/app.py does not register
-    them yet."""
     from hub.app import create_app
-    from hub.consents.api import router as consents_router
-    from hub.reports.api import router as reports_router
 
-    app = create_app(settings)
-    if not any(getattr(r, "path", "") == "/api/v1/reports" for r in app.routes):
-        app.include_router(reports_router, prefix="/api/v1")
-        app.include_router(consents_router, prefix="/api/v1")
-    return app
+    return create_app(settings)
 
 
 def _serve(app: FastAPI, port: int) -> uvicorn.Server:

@@ -37,7 +37,7 @@ from tests.alerts.servers import (
     smtp_server,
 )
 from tests.hub.factories import login, make_member, make_organisation
-from tests.hub.reports.factories import API, Party, World, with_report_routes, world
+from tests.hub.reports.factories import API, Party, World, world
 
 SENDER = "alertes@hub.example.org"
 GATEWAY_NUMBER = "+243990000000"
@@ -45,9 +45,7 @@ GATEWAY_NUMBER = "+243990000000"
 
 @pytest.fixture
 def app(settings: Settings, session_factory: Any, hub_keys: Any) -> FastAPI:
-    return with_report_routes(
-        create_app(settings, session_factory=session_factory, hub_keys=hub_keys)
-    )
+    return create_app(settings, session_factory=session_factory, hub_keys=hub_keys)
 
 
 @pytest.fixture

@@ -8,30 +8,17 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hub.actors import CONSOLE
 from hub.areas import service as areas
-from hub.consents.api import router as consents_router
-from hub.exports.api import router as exports_router
 from hub.members.models import Role
 from hub.organisations.models import Organisation, OrganisationKind
-from hub.reports.api import router as reports_router
 from tests.hub.areas.factories import make_tree
 from tests.hub.factories import login, make_member, make_organisation
 
 API = "/api/v1"
-
-
-def with_report_routes(app: FastAPI) -> FastAPI:
-    """The reports, consent and export routers, if hub/app.py does not register them yet."""
-    if not any(getattr(r, "path", "") == f"{API}/reports" for r in app.routes):
-        app.include_router(reports_router, prefix=API)
-        app.include_router(consents_router, prefix=API)
-        app.include_router(exports_router, prefix=API)
-    return app
 
 
 FLASH: dict[str, Any] = {

@@ -22,7 +22,7 @@ from hub.reports.models import Report
 from tests.hub.areas.factories import make_tree
 from tests.hub.conftest import TEST_SECRET
 from tests.hub.factories import login, make_member, make_organisation
-from tests.hub.reports.factories import API, flash, with_report_routes
+from tests.hub.reports.factories import API, flash
 
 
 def test_racing_retries_make_one_report(fresh_database: Any, tmp_path: Path) -> None:
@@ -43,7 +43,7 @@ def test_racing_retries_make_one_report(fresh_database: Any, tmp_path: Path) -> 
 
     key = str(uuid.uuid4())
     answers: list[Any] = []
-    with TestClient(with_report_routes(create_app(settings))) as client:
+    with TestClient(create_app(settings)) as client:
         headers = {**login(client, email), "Idempotency-Key": key}
         start = threading.Barrier(4)
 

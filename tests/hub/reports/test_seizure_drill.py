@@ -32,7 +32,7 @@ from hub.reports.models import Report, ReportWrap
 from tests.hub.areas.factories import make_tree
 from tests.hub.conftest import TEST_SECRET
 from tests.hub.factories import PASSPHRASE, login, make_member, make_organisation
-from tests.hub.reports.factories import API, flash, with_report_routes
+from tests.hub.reports.factories import API, flash
 from tests.hub.test_at_rest import _encodings, _raw_bytes
 
 
@@ -78,7 +78,7 @@ def test_seized_disk_database_and_backup_hold_no_body(fresh_database: Any, tmp_p
         return value
 
     published = []
-    with TestClient(with_report_routes(create_app(settings))) as client:
+    with TestClient(create_app(settings)) as client:
         author = login(client, orgs[0][1])
         reader = login(client, orgs[1][1])
         for i, tlp in enumerate(("amber+strict", "green", "red")):

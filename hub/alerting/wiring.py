@@ -153,10 +153,29 @@ def hub_hooks(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, 
                 session, now=now, policy=policy, data_dir=settings.data_dir
             )
 
+    def audit_head(now: dt.datetime) -> object:
+        # The head is signed at every write; this hourly walk notices an edit, deletion or
+        # reordering made behind the hub's back (a database administrator, a restore) and
+        # says so loudly in the log, before anyone runs `slthub audit verify` by hand.
+        from hub.audit import service as audit
+        from hub.keystore import load_hub_keys
+
+        public = load_hub_keys(settings.hub_keys_path).public_bytes()
+        with sessions() as session:
+            result = audit.verify(session, hub_public=public)
+        if not result.ok:
+            log.error(
+                "audit chain broken at entry %s: %s (run `slthub audit verify`)",
+                result.first_bad,
+                result.problem,
+            )
+        return result
+
     return {
         "risk_expiry": risk_expiry,
         "review_reminders": review_reminders,
         "retention_purge": retention_purge,
+        "audit_head": audit_head,
     }
 
 

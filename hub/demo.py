@@ -6,6 +6,7 @@ loopback with throwaway data. The hub refuses to start outside demo mode without
 
 from __future__ import annotations
 
+import contextlib
 from importlib import resources
 from typing import Any
 
@@ -13,10 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.actors import CONSOLE, Actor
+from hub.alerting import service as alerting
+from hub.alerting.schemas import LiaisonSet
 from hub.areas import service as areas
 from hub.areas.importing import parse_csv
 from hub.areas.models import Area
 from hub.db import utcnow
+from hub.errors import NotFound
 from hub.members import service as members
 from hub.members.models import Member, Role
 from hub.organisations import service as organisations
@@ -123,6 +127,32 @@ def populate_areas(session: Session, by_name: dict[str, Organisation], coordinat
         )
 
 
+# Demo liaisons: their account e-mail (no confirmation needed) and a phrase they would
+# recognise in every genuine alert. (email, areas, anti-phishing phrase, deputies)
+LIAISONS = [
+    ("jb.mukendi@asf.example.org", ["CD61"], "mangue verte", ["claire.martin@asf.example.org"]),
+    ("claire.martin@asf.example.org", ["CD6102", "CD6103"], "pirogue bleue", []),
+    ("esther.kahindo@krn.example.org", ["CD6102"], "marché du lundi", []),
+]
+
+
+def populate_liaisons(session: Session) -> None:
+    """Designate demo liaisons once, so that alerts have somebody to reach (shown on the
+    console: demo mode sends e-mail and SMS to the log)."""
+    for email, codes, phrase, deputies in LIAISONS:
+        member = session.execute(select(Member).where(Member.email == email)).scalar_one()
+        actor = Actor(label=member.email, member=member)
+        with contextlib.suppress(NotFound):
+            alerting.get_designation(session, actor=actor)
+            continue
+        alerting.set_designation(
+            session,
+            actor=actor,
+            data=LiaisonSet(areas=codes, anti_phishing_phrase=phrase, deputies=deputies),
+            now=utcnow(),
+        )
+
+
 def populate(session: Session) -> list[dict[str, Any]]:
     """Create the scenario once; on later runs, only list the logins again."""
     by_name: dict[str, Organisation] = {}
@@ -171,6 +201,7 @@ def populate(session: Session) -> list[dict[str, Any]]:
         select(Member).where(Member.email == "amina.diallo@undss.example.org")
     ).scalar_one()
     populate_areas(session, by_name, coordinator)
+    populate_liaisons(session)
     return logins
 
 

@@ -3,6 +3,8 @@
 from sqlalchemy import func, select
 
 from hub import demo
+from hub.actors import Actor
+from hub.alerting import service as alerting
 from hub.areas import service as areas
 from hub.areas.models import Area
 from hub.db import utcnow
@@ -19,6 +21,10 @@ def test_demo_scenario_is_complete_and_idempotent(db_session) -> None:
     rutshuru = areas.area_standing(db_session, "CD6102", at=at, policy=default_policy()).outcome
     assert rutshuru.level is Level.ENHANCED  # inherited from Nord-Kivu's demo risk
     assert all(a.name.startswith("DEMO") for a in db_session.scalars(select(Area)))
+
+    jb = db_session.scalar(select(Member).where(Member.email == "jb.mukendi@asf.example.org"))
+    designation = alerting.get_designation(db_session, actor=Actor(label=jb.email, member=jb))
+    assert designation.areas == ["CD61"]
 
     again = demo.populate(db_session)
     assert [login["email"] for login in again] == [login["email"] for login in logins]

@@ -6,20 +6,27 @@ and exit 1; `--json` prints one object either way, for scripts.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from sqlalchemy.orm import Session
 
 from hub.actors import CONSOLE
+from hub.alerting.cli import alerts_app, liaison_app
+from hub.cli_common import (
+    DataDirOpt,
+    DbOpt,
+    JsonOpt,
+    Out,
+    member_actor,
+    read_secret,
+    session_for,
+    settings_for,
+)
 from hub.config import Settings
-from hub.errors import HubError
+from hub.reports.cli import app as report_app
+from hub.reports.cli import explain_command
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -32,72 +39,6 @@ audit_app = typer.Typer(no_args_is_help=True, help="The audit log.")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="database URL (default: SLTHUB_DATABASE_URL, else sqlite:///var/hub.db)"
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object, for scripts")]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="where the hub keeps its keys (SLTHUB_DATA_DIR)")
-]
-
-
-@dataclass
-class Out:
-    as_json: bool
-
-    def done(self, data: dict[str, Any], text: str) -> None:
-        if self.as_json:
-            typer.echo(json.dumps(data, default=str))
-        else:
-            typer.echo(text)
-
-    def fail(self, message: str, code: int = 1, **data: Any) -> NoReturn:
-        if self.as_json:
-            typer.echo(json.dumps({"error": message, **data}, default=str))
-        else:
-            typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(code)
-
-
-def _settings(db: str | None, data_dir: Path | None = None, **extra: Any) -> Settings:
-    values: dict[str, Any] = dict(extra)
-    if db:
-        values["database_url"] = db
-    if data_dir:
-        values["data_dir"] = data_dir
-    return Settings(**values)
-
-
-@contextmanager
-def _session(settings: Settings, out: Out) -> Iterator[Session]:
-    from hub.db import make_engine, make_session_factory
-    from hub.keystore import load_hub_keys
-
-    if not settings.hub_keys_path.exists():
-        out.fail(f"no hub keys at {settings.hub_keys_path}: run `slthub init` first")
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
-    session = factory()
-    try:
-        yield session
-    except HubError as exc:
-        session.rollback()
-        out.fail(exc.message)
-    finally:
-        session.close()
-        engine.dispose()
-
-
-def _read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str:
-    if from_stdin or not sys.stdin.isatty():
-        value = sys.stdin.readline().rstrip("\r\n")
-    else:
-        value = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
-    return str(value)
 
 
 def initialise(settings: Settings) -> dict[str, Any]:
@@ -138,7 +79,7 @@ def initialise(settings: Settings) -> dict[str, Any]:
 def init(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """Create or migrate the database (Alembic) and create the hub's own keys."""
     out = Out(as_json)
-    result = initialise(_settings(db, data_dir))
+    result = initialise(settings_for(db, data_dir))
     state = "created" if result["hub_keys_created"] else "kept"
     out.done(
         result,
@@ -182,9 +123,9 @@ def serve(
     if scheduler_only:
         from hub.alerting.wiring import run_scheduler_only
 
-        run_scheduler_only(_settings(db, data_dir))
+        run_scheduler_only(settings_for(db, data_dir))
         return
-    _serve(_settings(db, data_dir), host, port, out, scheduler=not no_scheduler)
+    _serve(settings_for(db, data_dir), host, port, out, scheduler=not no_scheduler)
 
 
 @app.command()
@@ -200,9 +141,9 @@ def demo(
     from hub.demo import DEMO_WARNING, format_logins, populate
 
     out = Out(as_json)
-    settings = _settings(db, data_dir, demo=True)
+    settings = settings_for(db, data_dir, demo=True)
     initialise(settings)
-    with _session(settings, out) as session:
+    with session_for(settings, out) as session:
         logins = populate(session)
     out.done(
         {"logins": logins, "url": f"http://{host}:{port}/"},
@@ -235,7 +176,7 @@ def org_create(
         out.fail(
             f"unknown kind {kind!r}: use one of {', '.join(k.value for k in OrganisationKind)}"
         )
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         org = service.create_organisation(
             session, actor=CONSOLE, name=name, kind=kind_value, approve=approve
         )
@@ -251,7 +192,7 @@ def _org_decision(
     from hub.organisations import service
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         org = service.find_organisation(session, ref)
         decide = service.approve_organisation if approve else service.suspend_organisation
         org = decide(session, actor=CONSOLE, organisation_id=org.id)
@@ -289,7 +230,7 @@ def org_list(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = F
     from hub.organisations import service
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         orgs = service.list_organisations(session)
         out.done(
             {"organisations": [o.model_dump(mode="json") for o in orgs]},
@@ -314,8 +255,8 @@ def org_rotate_keys(
     from hub.organisations import service
 
     out = Out(as_json)
-    passphrase = _read_secret(f"passphrase of {by}", from_stdin=password_stdin)
-    with _session(_settings(db, data_dir), out) as session:
+    passphrase = read_secret(f"passphrase of {by}", from_stdin=password_stdin)
+    with session_for(settings_for(db, data_dir), out) as session:
         org = service.find_organisation(session, organisation)
         member = members.find_member(session, by)
         if member.organisation_id != org.id:
@@ -375,8 +316,8 @@ def user_create(
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as exc:
         out.fail(str(exc))
-    passphrase = _read_secret("passphrase", from_stdin=password_stdin, confirm=True)
-    with _session(_settings(db, data_dir), out) as session:
+    passphrase = read_secret("passphrase", from_stdin=password_stdin, confirm=True)
+    with session_for(settings_for(db, data_dir), out) as session:
         organisation = organisations.find_organisation(session, org)
         created = service.create_member(
             session,
@@ -443,13 +384,13 @@ def user_grant(
     out = Out(as_json)
     if (by is None) == (not recovery_code):
         out.fail("give either --by EMAIL (their passphrase on stdin) or --recovery-code")
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         if recovery_code:
-            code = _read_secret("recovery code", from_stdin=password_stdin)
+            code = read_secret("recovery code", from_stdin=password_stdin)
             wrap = service.grant_with_recovery_code(session, target_email=email, code=code)
         else:
             assert by is not None  # noqa: S101 (checked above)
-            secret = _read_secret(f"passphrase of {by}", from_stdin=password_stdin)
+            secret = read_secret(f"passphrase of {by}", from_stdin=password_stdin)
             wrap = service.grant_with_passphrase(
                 session, target_email=email, granter_email=by, passphrase=secret
             )
@@ -467,7 +408,7 @@ def user_remove(
     from hub.members import service
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         member = service.find_member(session, email)
         service.remove_member(session, actor=CONSOLE, member_id=member.id)
         out.done(
@@ -489,8 +430,8 @@ def user_reset_passphrase(
     from hub.members import service
 
     out = Out(as_json)
-    passphrase = _read_secret("new passphrase", from_stdin=password_stdin, confirm=True)
-    with _session(_settings(db, data_dir), out) as session:
+    passphrase = read_secret("new passphrase", from_stdin=password_stdin, confirm=True)
+    with session_for(settings_for(db, data_dir), out) as session:
         member = service.reset_passphrase(
             session, actor=CONSOLE, email=email, passphrase=passphrase
         )
@@ -507,7 +448,7 @@ def user_list(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = 
     from hub.members import service
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         rows = service.list_members(session, actor=CONSOLE)
         out.done(
             {"members": [m.model_dump(mode="json") for m in rows]},
@@ -529,8 +470,8 @@ def audit_verify(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt
     from hub.keystore import load_hub_keys
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
-    with _session(settings, out) as session:
+    settings = settings_for(db, data_dir)
+    with session_for(settings, out) as session:
         result = service.verify(
             session, hub_public=load_hub_keys(settings.hub_keys_path).public_bytes()
         )
@@ -550,22 +491,8 @@ app.add_typer(area_app, name="area")
 app.add_typer(policy_app, name="policy")
 
 
-def _register_reports() -> None:
-    # hub.reports.cli borrows this module's helpers inside its commands, so it is
-    # imported after them.
-    from hub.reports.cli import app as report_app
-    from hub.reports.cli import explain_command
-
-    app.add_typer(report_app, name="report")
-    policy_app.command("explain")(explain_command)
-
-
-def _coordinator(session: Session, email: str, out: Out) -> Any:
-    from hub.actors import Actor
-    from hub.members import service as members
-
-    member = members.find_member(session, email)
-    return Actor(label=f"{member.email} (console)", member=member)
+app.add_typer(report_app, name="report")
+policy_app.command("explain")(explain_command)
 
 
 @area_app.command("import")
@@ -588,7 +515,7 @@ def area_import(
     except (OSError, UnicodeDecodeError) as exc:
         out.fail(f"cannot read {file}: {exc}")
     parsed = parse_file(file.name, text)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         try:
             result = service.import_areas(
                 session, actor=CONSOLE, parsed=parsed, dataset=dataset or file.name
@@ -613,8 +540,8 @@ def area_list(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = 
     from hub.policy import policy_from_settings
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
-    with _session(settings, out) as session:
+    settings = settings_for(db, data_dir)
+    with session_for(settings, out) as session:
         rows = service.list_areas(session, at=utcnow(), policy=policy_from_settings(settings))
     out.done(
         {"areas": [r.model_dump(mode="json") for r in rows]},
@@ -659,11 +586,11 @@ def area_set_risk(
         expiry = dt.datetime.fromisoformat(expires_at) if expires_at else None
     except ValueError:
         out.fail(f"--expires-at {expires_at!r} is not an ISO time (2026-12-01T18:00+01:00)")
-    settings = _settings(db, data_dir)
-    with _session(settings, out) as session:
+    settings = settings_for(db, data_dir)
+    with session_for(settings, out) as session:
         result = service.set_risk(
             session,
-            actor=_coordinator(session, by, out),
+            actor=member_actor(session, by),
             code=code,
             risk=risk_value,
             reason=reason,
@@ -698,11 +625,11 @@ def area_confirm(
     from hub.policy import policy_from_settings
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
-    with _session(settings, out) as session:
+    settings = settings_for(db, data_dir)
+    with session_for(settings, out) as session:
         result = service.confirm_risk_change(
             session,
-            actor=_coordinator(session, by, out),
+            actor=member_actor(session, by),
             change_id=change_id,
             now=utcnow(),
             policy=policy_from_settings(settings),
@@ -744,8 +671,6 @@ def policy_check(
     out.done({"file": name, "ok": True}, f"{name}: valid")
 
 
-from hub.alerting.cli import alerts_app, liaison_app  # noqa: E402 (after the shared helpers)
-
 app.add_typer(liaison_app, name="liaison")
 app.add_typer(alerts_app, name="alerts")
 
@@ -783,9 +708,6 @@ def bench(
     if failed:
         typer.echo(f"error: benchmark(s) failed: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
-
-
-_register_reports()
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from hub.config import Settings
 from hub.db import get_session
 from hub.errors import Unauthorized
 from hub.i18n import gettext as _
+from hub.policy import policy_from_settings
+from policies import Policy
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
@@ -26,6 +28,13 @@ def get_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_policy(request: Request) -> Policy:
+    return policy_from_settings(request.app.state.settings)
+
+
+PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 
 def current_actor(

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from hub.cli_common import (
+    DataDirOpt,
+    DbOpt,
+    JsonOpt,
+    Out,
+    member_actor,
+    session_for,
+    settings_for,
+)
+
 liaison_app = typer.Typer(no_args_is_help=True, help="Liaison designations (who gets alerts).")
 alerts_app = typer.Typer(no_args_is_help=True, help="Alert deliveries: the log, a sweep now.")
-
-Db = Annotated[str | None, typer.Option("--db", help="database URL")]
-Json = Annotated[bool, typer.Option("--json", help="print one JSON object, for scripts")]
-DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="where the hub keeps its keys (SLTHUB_DATA_DIR)")
-]
-
-
-def _member_actor(session: Any, email: str) -> Any:
-    from hub.actors import Actor
-    from hub.members import service as members
-
-    member = members.find_member(session, email)
-    return Actor(label=f"{member.email} (console)", member=member)
 
 
 @liaison_app.command("set")
@@ -38,14 +33,13 @@ def liaison_set(
     timezone: Annotated[str, typer.Option("--timezone")] = "UTC",
     quiet: Annotated[str | None, typer.Option("--quiet", help="HH:MM-HH:MM local")] = None,
     deputy: Annotated[list[str] | None, typer.Option("--deputy", help="email (repeat)")] = None,
-    db: Db = None,
-    data_dir: DataDir = None,
-    as_json: Json = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Designate a member for the given areas (replaces their designation)."""
     from hub.alerting import service
     from hub.alerting.schemas import ChannelsIn, LiaisonSet, QuietHoursIn
-    from hub.cli import Out, _session, _settings
     from hub.db import utcnow
 
     out = Out(as_json)
@@ -70,9 +64,9 @@ def liaison_set(
         )
     except ValueError as exc:
         out.fail(str(exc))
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         read = service.set_designation(
-            session, actor=_member_actor(session, email), data=body, now=utcnow()
+            session, actor=member_actor(session, email), data=body, now=utcnow()
         )
     waiting = [c.address for c in read.contacts if not c.confirmed]
     text = f"{email}: liaison for {', '.join(read.areas)} by {', '.join(read.channels)}"
@@ -83,14 +77,13 @@ def liaison_set(
 
 @liaison_app.command("show")
 def liaison_show(
-    email: str, db: Db = None, data_dir: DataDir = None, as_json: Json = False
+    email: str, db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
 ) -> None:
     from hub.alerting import service
-    from hub.cli import Out, _session, _settings
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
-        read = service.get_designation(session, actor=_member_actor(session, email))
+    with session_for(settings_for(db, data_dir), out) as session:
+        read = service.get_designation(session, actor=member_actor(session, email))
     contacts = ", ".join(
         f"{c.channel} {c.address} ({'confirmed' if c.confirmed else 'unconfirmed'})"
         for c in read.contacts
@@ -103,16 +96,15 @@ def liaison_show(
 
 @liaison_app.command("confirm-sms")
 def liaison_confirm_sms(
-    email: str, code: str, db: Db = None, data_dir: DataDir = None, as_json: Json = False
+    email: str, code: str, db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
 ) -> None:
     from hub.alerting import service
-    from hub.cli import Out, _session, _settings
     from hub.db import utcnow
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         read = service.confirm_phone(
-            session, actor=_member_actor(session, email), code=code, now=utcnow()
+            session, actor=member_actor(session, email), code=code, now=utcnow()
         )
     out.done(read.model_dump(mode="json"), f"{email}: phone confirmed")
 
@@ -121,17 +113,16 @@ def liaison_confirm_sms(
 def alerts_log(
     liaison: Annotated[str | None, typer.Option("--liaison", help="email")] = None,
     event: Annotated[str | None, typer.Option("--event", help="alert (event) id")] = None,
-    db: Db = None,
-    data_dir: DataDir = None,
-    as_json: Json = False,
+    db: DbOpt = None,
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Every delivery (newest first) of a liaison or of an alert: state, attempts, error."""
     from hub.actors import CONSOLE
     from hub.alerting import service
-    from hub.cli import Out, _session, _settings
 
     out = Out(as_json)
-    with _session(_settings(db, data_dir), out) as session:
+    with session_for(settings_for(db, data_dir), out) as session:
         rows = service.deliveries(session, actor=CONSOLE, liaison_email=liaison, event_id=event)
     lines = [
         f"{r.due_at:%Y-%m-%d %H:%M} {r.kind:<16} step {r.step} {r.channel:<5} {r.status:<9} "
@@ -145,15 +136,16 @@ def alerts_log(
 
 
 @alerts_app.command("dispatch")
-def alerts_dispatch(db: Db = None, data_dir: DataDir = None, as_json: Json = False) -> None:
+def alerts_dispatch(
+    db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
     """Run one dispatch sweep now (plan new events, send what is due), then exit."""
     from hub.alerting.wiring import build_dispatcher
-    from hub.cli import Out, _settings
     from hub.db import make_engine, make_session_factory
     from hub.keystore import load_hub_keys
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
+    settings = settings_for(db, data_dir)
     engine = make_engine(settings.database_url)
     try:
         sessions = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 
 from hub.areas import service
 from hub.areas.schemas import (
@@ -15,17 +13,8 @@ from hub.areas.schemas import (
     RiskSet,
 )
 from hub.db import utcnow
-from hub.deps import ActorDep, SessionDep
+from hub.deps import ActorDep, PolicyDep, SessionDep
 from hub.i18n import current_locale
-from hub.policy import policy_from_settings
-from policies import Policy
-
-
-def get_policy(request: Request) -> Policy:
-    return policy_from_settings(request.app.state.settings)
-
-
-PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 router = APIRouter(tags=["areas"])
 

@@ -12,8 +12,7 @@ from hub.consents.schemas import (
     StandingConsentCreate,
     StandingConsentRead,
 )
-from hub.deps import ActorDep, SessionDep
-from hub.reports.api import PolicyDep
+from hub.deps import ActorDep, PolicyDep, SessionDep
 
 router = APIRouter(tags=["consent"])
 

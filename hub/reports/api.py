@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from hub.consents import service as consents
-from hub.deps import ActorDep, SessionDep, SettingsDep
-from hub.policy import policy_from_settings
+from hub.deps import ActorDep, PolicyDep, SessionDep, SettingsDep
 from hub.reports import service
 from hub.reports.schemas import (
     ExplainRead,
@@ -19,15 +18,7 @@ from hub.reports.schemas import (
     ReportRead,
     ReportSummary,
 )
-from policies import Policy
 from policies.vocabulary import ReportType, Severity
-
-
-def get_policy(request: Request) -> Policy:
-    return policy_from_settings(request.app.state.settings)
-
-
-PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 router = APIRouter(tags=["reports"])
 

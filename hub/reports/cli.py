@@ -1,8 +1,7 @@
 """`slthub report …` (and `slthub policy explain`): reports from the command line.
 
 Register with `app.add_typer(report_app, name="report")` and
-`policy_app.command("explain")(explain_command)` in hub/cli.py. hub.cli's helpers are
-imported inside the commands, so that hub.cli can import this module at its end.
+`policy_app.command("explain")(explain_command)` in hub/cli.py (done there).
 
 Submitting needs a member's passphrase (on stdin with --passphrase-stdin): the report is
 signed with the organisation's keys, which only a member can open — the operator's access
@@ -18,18 +17,17 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-app = typer.Typer(no_args_is_help=True, help="Reports: submit, purge by retention, explain.")
+from hub.cli_common import (
+    DataDirOpt,
+    DbOpt,
+    JsonOpt,
+    Out,
+    read_secret,
+    session_for,
+    settings_for,
+)
 
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="database URL (default: SLTHUB_DATABASE_URL, else sqlite:///var/hub.db)"
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object, for scripts")]
-DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="where the hub keeps its keys (SLTHUB_DATA_DIR)")
-]
+app = typer.Typer(no_args_is_help=True, help="Reports: submit, purge by retention, explain.")
 
 
 @app.command("submit")
@@ -49,20 +47,19 @@ def submit(
     as_json: JsonOpt = False,
 ) -> None:
     from hub.actors import Actor
-    from hub.cli import Out, _read_secret, _session, _settings
     from hub.members.service import find_member, unlock_with_passphrase
     from hub.policy import policy_from_settings
     from hub.reports import service
     from hub.reports.schemas import ReportCreate
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
+    settings = settings_for(db, data_dir)
     try:
         report_in = ReportCreate.model_validate(json.loads(file.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as exc:
         out.fail(f"{file}: {exc}")
-    passphrase = _read_secret("Passphrase", from_stdin=passphrase_stdin)
-    with _session(settings, out) as session:
+    passphrase = read_secret("Passphrase", from_stdin=passphrase_stdin)
+    with session_for(settings, out) as session:
         member = find_member(session, as_email)
         keys = unlock_with_passphrase(session, member, passphrase)
         actor = Actor(label=member.email, member=member, member_keys=keys)
@@ -97,14 +94,13 @@ def submit(
 @app.command("purge")
 def purge(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """Shred reports past the retention the policy file gives their type."""
-    from hub.cli import Out, _session, _settings
     from hub.db import utcnow
     from hub.policy import policy_from_settings
     from hub.reports import service
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
-    with _session(settings, out) as session:
+    settings = settings_for(db, data_dir)
+    with session_for(settings, out) as session:
         purged = service.purge_expired(
             session,
             now=utcnow(),
@@ -123,13 +119,12 @@ def explain_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Why an organisation can, or cannot, read a report."""
-    from hub.cli import Out, _session, _settings
     from hub.consents.service import explain_for_console
     from hub.policy import policy_from_settings
 
     out = Out(as_json)
-    settings = _settings(db, data_dir)
-    with _session(settings, out) as session:
+    settings = settings_for(db, data_dir)
+    with session_for(settings, out) as session:
         can_read, lines, text = explain_for_console(
             session,
             report_id=report,

@@ -1,0 +1,95 @@
+"""What every `slthub` command shares: the common options, output (text or --json),
+settings and a database session. A module of its own so that the domain CLIs
+(hub/reports/cli.py, hub/alerting/cli.py) import it at the top, without a cycle through
+hub/cli.py."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from sqlalchemy.orm import Session
+
+from hub.actors import Actor
+from hub.config import Settings
+from hub.errors import HubError
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="database URL (default: SLTHUB_DATABASE_URL, else sqlite:///var/hub.db)"
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object, for scripts")]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="where the hub keeps its keys (SLTHUB_DATA_DIR)")
+]
+
+
+@dataclass
+class Out:
+    as_json: bool
+
+    def done(self, data: dict[str, Any], text: str) -> None:
+        if self.as_json:
+            typer.echo(json.dumps(data, default=str))
+        else:
+            typer.echo(text)
+
+    def fail(self, message: str, code: int = 1, **data: Any) -> NoReturn:
+        if self.as_json:
+            typer.echo(json.dumps({"error": message, **data}, default=str))
+        else:
+            typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(code)
+
+
+def settings_for(db: str | None, data_dir: Path | None = None, **extra: Any) -> Settings:
+    values: dict[str, Any] = dict(extra)
+    if db:
+        values["database_url"] = db
+    if data_dir:
+        values["data_dir"] = data_dir
+    return Settings(**values)
+
+
+@contextmanager
+def session_for(settings: Settings, out: Out) -> Iterator[Session]:
+    from hub.db import make_engine, make_session_factory
+    from hub.keystore import load_hub_keys
+
+    if not settings.hub_keys_path.exists():
+        out.fail(f"no hub keys at {settings.hub_keys_path}: run `slthub init` first")
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
+    session = factory()
+    try:
+        yield session
+    except HubError as exc:
+        session.rollback()
+        out.fail(exc.message)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        value = sys.stdin.readline().rstrip("\r\n")
+    else:
+        value = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+    return str(value)
+
+
+def member_actor(session: Session, email: str) -> Actor:
+    """A member acting at the console (`--by EMAIL`), named as such in the audit log."""
+    from hub.members import service as members
+
+    member = members.find_member(session, email)
+    return Actor(label=f"{member.email} (console)", member=member)

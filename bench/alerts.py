@@ -200,10 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  ratio ours/raw (render+send)                  {ratio:8.2f}  (goal >= 0.5)")
     print(f"  ratio ours/raw (send only)                    {send_rate / raw_rate:8.2f}")
     print(f"  server received {received} of {expected} messages sent")
-    print(
-        "  publish -> first email p95: TODO not measured yet - needs the hub's outbox and "
-        "dispatcher (alerts/dispatcher.py); goal <= 2 s"
-    )
+    print("  publish -> first email p95: measured end to end by `python -m bench.alerts_latency`")
 
 
 if __name__ == "__main__":

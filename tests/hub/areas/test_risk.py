@@ -35,6 +35,12 @@ def coordinators(db_session) -> tuple[Actor, Actor]:
     return people[0], people[1]
 
 
+def _set(session, actor, code, risk, reason, *, now=T0, **times):
+    return service.set_risk(
+        session, actor=actor, code=code, risk=risk, reason=reason, now=now, policy=POLICY, **times
+    )
+
+
 def _standing(session, code, at=T0):
     return service.area_standing(session, code, at=at, policy=POLICY).outcome
 
@@ -45,15 +51,7 @@ def _events(session) -> list[AlertEvent]:
 
 def test_raising_takes_effect_at_once_and_is_announced(db_session, coordinators) -> None:
     alice, _ = coordinators
-    result = service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD61",
-        risk=Risk.HIGH,
-        reason="Affrontements",
-        now=T0,
-        policy=POLICY,
-    )
+    result = _set(db_session, alice, "CD61", Risk.HIGH, "Affrontements")
     assert result == RiskApplied(code="CD61", risk=Risk.HIGH, level=Level.ENHANCED)
     # Children inherit the raise.
     assert _standing(db_session, "CD6102").level is Level.ENHANCED
@@ -69,25 +67,9 @@ def test_raising_takes_effect_at_once_and_is_announced(db_session, coordinators)
 
 def test_leaving_enhanced_needs_a_second_coordinator(db_session, coordinators) -> None:
     alice, bob = coordinators
-    service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD61",
-        risk=Risk.VERY_HIGH,
-        reason="Enlèvements",
-        now=T0,
-        policy=POLICY,
-    )
+    _set(db_session, alice, "CD61", Risk.VERY_HIGH, "Enlèvements")
     later = T0 + dt.timedelta(days=3)
-    pending = service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD61",
-        risk=Risk.MEDIUM,
-        reason="Accalmie",
-        now=later,
-        policy=POLICY,
-    )
+    pending = _set(db_session, alice, "CD61", Risk.MEDIUM, "Accalmie", now=later)
     assert isinstance(pending, RiskPending)
     assert _standing(db_session, "CD61", later).level is Level.ENHANCED
     with pytest.raises(Forbidden):
@@ -108,24 +90,8 @@ def test_leaving_enhanced_needs_a_second_coordinator(db_session, coordinators) -
 
 def test_lowering_within_normal_needs_no_confirmation(db_session, coordinators) -> None:
     alice, _ = coordinators
-    service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD62",
-        risk=Risk.MEDIUM,
-        reason="x" * 5,
-        now=T0,
-        policy=POLICY,
-    )
-    result = service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD62",
-        risk=Risk.LOW,
-        reason="calme",
-        now=T0,
-        policy=POLICY,
-    )
+    _set(db_session, alice, "CD62", Risk.MEDIUM, "x" * 5)
+    result = _set(db_session, alice, "CD62", Risk.LOW, "calme")
     assert isinstance(result, RiskApplied)
 
 
@@ -146,16 +112,7 @@ def test_only_coordinators_set_risk(db_session, coordinators) -> None:
 
 def test_temporary_raise_lapses_once_with_an_alert(db_session, coordinators) -> None:
     alice, _ = coordinators
-    service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD6102",
-        risk=Risk.HIGH,
-        reason="Élections",
-        now=T0,
-        expires_at=T0 + dt.timedelta(days=2),
-        policy=POLICY,
-    )
+    _set(db_session, alice, "CD6102", Risk.HIGH, "Élections", expires_at=T0 + dt.timedelta(days=2))
     assert service.expire_risks(db_session, now=T0 + dt.timedelta(days=1), policy=POLICY) == []
     assert _standing(db_session, "CD6102", T0 + dt.timedelta(days=1)).level is Level.ENHANCED
     after = T0 + dt.timedelta(days=2, minutes=5)
@@ -169,31 +126,15 @@ def test_temporary_raise_lapses_once_with_an_alert(db_session, coordinators) -> 
 def test_a_raise_longer_than_the_policy_allows_is_refused(db_session, coordinators) -> None:
     alice, _ = coordinators
     with pytest.raises(InvalidInput) as caught:
-        service.set_risk(
-            db_session,
-            actor=alice,
-            code="CD61",
-            risk=Risk.HIGH,
-            reason="trop long",
-            now=T0,
-            expires_at=T0 + dt.timedelta(days=90),
-            policy=POLICY,
+        _set(
+            db_session, alice, "CD61", Risk.HIGH, "trop long", expires_at=T0 + dt.timedelta(days=90)
         )
     assert caught.value.extra["errors"][0]["field"] == "expires_at"
 
 
 def test_review_reminder_once(db_session, coordinators) -> None:
     alice, _ = coordinators
-    service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD62",
-        risk=Risk.MEDIUM,
-        reason="à revoir",
-        now=T0,
-        review_at=T0 + dt.timedelta(days=7),
-        policy=POLICY,
-    )
+    _set(db_session, alice, "CD62", Risk.MEDIUM, "à revoir", review_at=T0 + dt.timedelta(days=7))
     assert service.review_reminders(db_session, now=T0 + dt.timedelta(days=6)) == []
     (due,) = service.review_reminders(db_session, now=T0 + dt.timedelta(days=8))
     assert due.risk is Risk.MEDIUM
@@ -202,15 +143,7 @@ def test_review_reminder_once(db_session, coordinators) -> None:
 
 def test_detail_explains_inheritance(db_session, coordinators) -> None:
     alice, _ = coordinators
-    service.set_risk(
-        db_session,
-        actor=alice,
-        code="CD61",
-        risk=Risk.HIGH,
-        reason="Affrontements",
-        now=T0,
-        policy=POLICY,
-    )
+    _set(db_session, alice, "CD61", Risk.HIGH, "Affrontements")
     detail = service.area_detail(db_session, "CD6102", at=T0, policy=POLICY, lang="en")
     assert detail.risk_source == "CD61"
     assert detail.level is Level.ENHANCED

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -178,6 +179,20 @@ def install(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    async def data_error(request: Request, exc: Exception) -> Response:
+        # The database refused a value the schemas let through — on PostgreSQL a NUL
+        # character in text, an out-of-range number. That is bad input, not our failure:
+        # the session dependency has already rolled back, so nothing was half-written.
+        log.info("database refused a value: %s", exc.__class__.__name__)
+        return problem(
+            request,
+            status=422,
+            code="invalid-input",
+            title="Invalid input",
+            detail=_("A value cannot be stored: it contains a NUL character or is out of range."),
+        )
+
     app.add_exception_handler(HubError, hub_error)
+    app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

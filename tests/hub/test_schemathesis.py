@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +69,9 @@ def test_no_server_error(api_schema: Any, fresh_headers: Callable[[], dict[str, 
             max_examples=15,
             deadline=None,
             database=None,
+            # The same examples on every run: CI must not fail at random on a rare case.
+            # To explore, set SLTHUB_FUZZ=1 (fresh random examples each run).
+            derandomize=not os.environ.get("SLTHUB_FUZZ"),
             suppress_health_check=list(HealthCheck),
         )
         def check(case: Any) -> None:

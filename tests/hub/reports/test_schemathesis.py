@@ -3,6 +3,7 @@ whatever a client sends, no 5xx, and every error is problem+json."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,9 @@ def test_no_server_error(app: FastAPI, db_session: Session) -> None:
             max_examples=25,
             deadline=None,
             database=None,
+            # The same examples on every run: CI must not fail at random on a rare case.
+            # To explore, set SLTHUB_FUZZ=1 (fresh random examples each run).
+            derandomize=not os.environ.get("SLTHUB_FUZZ"),
             suppress_health_check=list(HealthCheck),
         )
         def check(case: Any) -> None:

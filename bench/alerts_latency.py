@@ -96,42 +96,29 @@ def _setup(settings: Any) -> tuple[str, str]:
             areas.set_presence(
                 session, actor=CONSOLE, organisation_id=orgs[name].id, areas=["CD61"]
             )
-        publisher = members.create_member(
-            session,
-            actor=CONSOLE,
-            organisation=orgs["A"],
-            email=f"fp-{tag}@a.example.org",
-            display_name="Focal A",
-            roles=[Role.FOCAL_POINT],
-            passphrase=PASSPHRASE,
-        ).member
-        coordinator = members.create_member(
-            session,
-            actor=CONSOLE,
-            organisation=orgs["OCHA"],
-            email=f"co-{tag}@un.example.org",
-            display_name="Coordinator",
-            roles=[Role.COORDINATOR],
-            passphrase=PASSPHRASE,
-        ).member
-        members.create_member(
-            session,
-            actor=CONSOLE,
-            organisation=orgs["B"],
-            email=f"fp-{tag}@b.example.org",
-            display_name="Focal B",
-            roles=[Role.FOCAL_POINT],
-            passphrase=PASSPHRASE,
+        people = {}
+        # (key, organisation, email prefix, display name, role)
+        for key, org, prefix, name, role in (
+            ("publisher", "A", "fp", "Focal A", Role.FOCAL_POINT),
+            ("coordinator", "OCHA", "co", "Coordinator", Role.COORDINATOR),
+            ("focal_b", "B", "fp", "Focal B", Role.FOCAL_POINT),
+            ("liaison", "B", "li", "Liaison B", Role.LIAISON),
+        ):
+            domain = "un" if org == "OCHA" else org.lower()
+            people[key] = members.create_member(
+                session,
+                actor=CONSOLE,
+                organisation=orgs[org],
+                email=f"{prefix}-{tag}@{domain}.example.org",
+                display_name=name,
+                roles=[role],
+                passphrase=PASSPHRASE,
+            ).member
+        publisher, coordinator, liaison = (
+            people["publisher"],
+            people["coordinator"],
+            people["liaison"],
         )
-        liaison = members.create_member(
-            session,
-            actor=CONSOLE,
-            organisation=orgs["B"],
-            email=f"li-{tag}@b.example.org",
-            display_name="Liaison B",
-            roles=[Role.LIAISON],
-            passphrase=PASSPHRASE,
-        ).member
         areas.set_risk(
             session,
             actor=Actor(label=coordinator.email, member=coordinator),

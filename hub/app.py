@@ -51,7 +51,8 @@ def create_app(
         raise SecretsMissing(missing)
     if session_factory is None:
         hub_keys = hub_keys or load_hub_keys(settings.hub_keys_path)
-        session_factory = make_session_factory(make_engine(settings.database_url), signer=hub_keys)
+        engine = make_engine(settings.database_url, background_checkpoint=True)
+        session_factory = make_session_factory(engine, signer=hub_keys)
 
     app = FastAPI(
         title="SLT Hub",

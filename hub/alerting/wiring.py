@@ -224,7 +224,7 @@ def run_scheduler_only(settings: Settings) -> None:
     from hub.db import make_engine, make_session_factory
     from hub.keystore import load_hub_keys
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoint=True)
     sessions = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
     service = start_scheduler(settings, sessions)
     stop = threading.Event()

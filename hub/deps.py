@@ -22,7 +22,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /auth/login")
 
 
-def get_settings(request: Request) -> Settings:
+# The two below are `async` only so that FastAPI calls them in the event loop: a plain
+# `def` dependency costs a hop through the threadpool on every request, for an attribute read.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -30,7 +32,7 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_policy(request: Request) -> Policy:
+async def get_policy(request: Request) -> Policy:
     return policy_from_settings(request.app.state.settings)
 
 

@@ -99,9 +99,16 @@ def _assessments(
 
 
 def area_standing(
-    session: Session, code: str, *, at: dt.datetime, policy: Policy
+    session: Session,
+    code: str,
+    *,
+    at: dt.datetime,
+    policy: Policy,
+    areas: policies.AreaMap | None = None,
 ) -> policies.Decision[policies.Standing]:
-    areas = policy_areas(session)
+    """`areas`: the area tree when the caller loaded it already in this transaction."""
+    if areas is None:
+        areas = policy_areas(session)
     lineage = policies.lineage(code, areas)
     return policies.area_standing(code, areas, _assessments(session, lineage), at, policy)
 
@@ -150,11 +157,12 @@ def area_detail(
     session: Session, code: str, *, at: dt.datetime, policy: Policy, lang: str = "fr"
 ) -> AreaDetail:
     area = get_area(session, code)
-    decision = area_standing(session, code, at=at, policy=policy)
+    tree = policy_areas(session)
+    decision = area_standing(session, code, at=at, policy=policy, areas=tree)
     standing = decision.outcome
     # The assessment the effective risk comes from: this area's, else the nearest ancestor's.
     source_row: RiskAssessment | None = None
-    for ancestor in policies.lineage(code, policy_areas(session)):
+    for ancestor in policies.lineage(code, tree):
         rows = session.scalars(
             select(RiskAssessment)
             .where(RiskAssessment.area_code == ancestor)

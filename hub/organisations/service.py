@@ -213,13 +213,18 @@ def rotate_keys(
     session.flush()
     keys = OrganisationKeys.generate()
     code = new_recovery_code()
+    old_version = organisation.key_version
     organisation.public_keys = keys.public.to_bytes()
     organisation.key_version += 1
     organisation.recovery_lock = lock_with_recovery_code(keys, code)
     for member in holders:
         _add_wrap(session, organisation=organisation, member=member, keys=keys, by=actor.member)
     rewrapped = rewrap_after_rotation(
-        session, organisation_id=organisation.id, old_keys=current_keys, new_public=keys.public
+        session,
+        organisation_id=organisation.id,
+        old_keys=current_keys,
+        old_version=old_version,
+        new_public=keys.public,
     )
     audit.record(
         session,

@@ -101,7 +101,9 @@ def _some_organisations(
 def standing(session: Session, ctx: PolicyContext, code: str) -> policies.Standing:
     known = ctx._standing.get(code)
     if known is None:
-        decision = areas_service.area_standing(session, code, at=ctx.at, policy=ctx.policy)
+        decision = areas_service.area_standing(
+            session, code, at=ctx.at, policy=ctx.policy, areas=ctx.areas
+        )
         known = ctx._standing[code] = decision.outcome
     return known
 

@@ -215,20 +215,10 @@ def readable_report(session: Session, who: Reader, report_id: str) -> Report:
     return report
 
 
-def _record_signer(session: Session, organisation: Organisation) -> None:
-    if session.get(SignerKeys, (organisation.id, organisation.key_version)) is None:
-        assert organisation.public_keys is not None  # noqa: S101 (checked by the caller)
-        session.add(
-            SignerKeys(
-                organisation_id=organisation.id,
-                key_version=organisation.key_version,
-                public_keys=organisation.public_keys,
-            )
-        )
-
-
 def signer_keys(session: Session, report: Report) -> OrganisationPublicKeys:
-    """The originator's public keys of the version that signed `report`."""
+    """The originator's public keys of the version that signed `report`: its current keys,
+    or those a rotation recorded (see rewrap_after_rotation). Publication itself records
+    nothing, which keeps a query off the path every report takes."""
     known = session.get(SignerKeys, (report.originator_id, report.signer_key_version))
     if known is not None:
         return OrganisationPublicKeys.from_bytes(known.public_keys)
@@ -474,7 +464,6 @@ def submit_report(
             verify_report_signature(sealed, header, org_keys.public)
             report.attestation = hub_keys(session).attest_report(sealed, header)
         session.add(report)
-        _record_signer(session, organisation)
         session.flush()
         # One executemany on the Core table: a report to 200 organisations is 200 rows, and
         # the ORM's per-row bookkeeping would cost more than the sealing.
@@ -945,14 +934,26 @@ def rewrap_after_rotation(
     *,
     organisation_id: str,
     old_keys: OrganisationKeys,
+    old_version: int,
     new_public: OrganisationPublicKeys,
 ) -> int:
     """After an organisation rotates its keys, re-seal each report key it holds to its new
     public key with its old secret keys, in the rotation's own transaction
     (`hub.organisations.service.rotate_keys` holds both). Flushes; returns how many.
 
+    The old public keys are kept by version first: the reports they signed must still
+    verify once the organisation's row holds the new ones.
+
     A wrap that does not open with the old keys (damaged) is left as it is: it did not open
     before either."""
+    if session.get(SignerKeys, (organisation_id, old_version)) is None:
+        session.add(
+            SignerKeys(
+                organisation_id=organisation_id,
+                key_version=old_version,
+                public_keys=old_keys.public.to_bytes(),
+            )
+        )
     rows = session.execute(
         select(ReportWrap, Report)
         .join(Report, Report.id == ReportWrap.report_id)

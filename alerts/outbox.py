@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,7 @@ def enqueue(
     if existing is not None:
         return existing
     event = AlertEvent(
+        id=str(uuid.uuid4()),
         kind=AlertKind(kind).value,
         msg_type=MsgType(msg_type).value,
         source=source,
@@ -115,7 +117,9 @@ def enqueue(
         areas=list(areas),
     )
     session.add(event)
-    session.flush()
+    # No flush of its own: the id is set above, autoflush writes the row before any query
+    # that could look for it, and the caller's commit does anyway (one flush, not two, on
+    # the path of every publication).
     session.info[WROTE_OUTBOX] = True
     return event.id
 

@@ -80,7 +80,8 @@ def record(
     target: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry and re-sign the head. Flushes; the caller commits."""
+    """Append one entry and re-sign the head, in the caller's transaction; the caller
+    commits."""
     head = session.execute(
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update()
     ).scalar_one_or_none()
@@ -115,7 +116,8 @@ def record(
         session.add(AuditHead(id=HEAD_ID, seq=seq, hash=digest, signature=signature))
     else:
         head.seq, head.hash, head.signature = seq, digest, signature
-    session.flush()
+    # No flush here: the next record() reads the head with a query, which autoflushes this
+    # one first, and the caller's commit writes it anyway.
     return entry
 
 

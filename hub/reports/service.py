@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import dataclass
@@ -232,6 +233,14 @@ def signer_keys(session: Session, report: Report) -> OrganisationPublicKeys:
     return OrganisationPublicKeys.from_bytes(originator.public_keys)
 
 
+@functools.lru_cache(maxsize=4096)
+def public_keys_of(blob: bytes) -> OrganisationPublicKeys:
+    """Parsed once per distinct blob: a report to 200 organisations parses 200 keys, and
+    the same few hundred partners recur in every publication. The value is immutable and
+    decided by the bytes alone, so sharing it is safe."""
+    return OrganisationPublicKeys.from_bytes(blob)
+
+
 def sealed_of(report: Report, wraps: dict[str, bytes]) -> SealedReport:
     if report.envelope is None:
         raise withdrawn()
@@ -427,7 +436,7 @@ def submit_report(
             )
         }
     publics = {
-        org_id: OrganisationPublicKeys.from_bytes(blob)
+        org_id: public_keys_of(blob)
         for org_id, blob in blobs.items()
         if blob is not None
     }

@@ -76,7 +76,14 @@ from alerts.models import (
     LiaisonContact,
     LiaisonDesignation,
 )
-from alerts.outbox import DigestFacts, enqueue_notice, facts_from_json, notice_from_json
+from alerts.outbox import (
+    SHARE_KINDS,
+    DigestFacts,
+    ShareNotice,
+    enqueue_notice,
+    facts_from_json,
+    notice_from_json,
+)
 from alerts.render import email_message, render_alert, sms_message
 from policies.vocabulary import Category, EscalationTarget, Level, ReportType, Severity, Stage, Tlp
 
@@ -289,6 +296,8 @@ class Dispatcher:
         kind = AlertKind(event.kind)
         if event.supersedes:
             self._stop_superseded(session, event)
+        if kind in SHARE_KINDS:
+            return self._plan_share(session, event, now)
         if kind not in (AlertKind.REPORT_PUBLISHED, AlertKind.LEVEL_CHANGED):
             log.warning("event %s of kind %s has nothing to plan", event.id, kind)
             return 0
@@ -410,6 +419,37 @@ class Dispatcher:
                             escalated_from=route.liaison,
                         )
         session.add_all(rows.values())
+        session.flush()
+        return len(rows)
+
+    def _plan_share(self, session: Session, event: AlertEvent, now: dt.datetime) -> int:
+        """One delivery per person and channel they have, sent now, with nothing to
+        acknowledge: the answer itself is given on the hub. A person without a liaison
+        designation gets a row that parks at send time, visibly (as failure notices do)."""
+        notice = notice_from_json(event.facts)
+        if not isinstance(notice, ShareNotice):
+            raise ValueError(f"event {event.id} does not carry a share notice")
+        [organisation] = event.organisations
+        people = list(notice.members) or self.directory.focal_points(session, organisation)
+        reach = des.reach(session, people)
+        rows = []
+        for person in people:
+            known = reach.get(person)
+            for channel in known.channels if known and known.channels else ("email",):
+                rows.append(
+                    AlertDelivery(
+                        event_id=event.id,
+                        liaison_id=person,
+                        organisation_id=organisation,
+                        channel=channel,
+                        step=0,
+                        kind=event.kind,
+                        status=DeliveryStatus.PENDING.value,
+                        due_at=now,
+                        created_at=now,
+                    )
+                )
+        session.add_all(rows)
         session.flush()
         return len(rows)
 
@@ -696,6 +736,14 @@ class Dispatcher:
                 ack=ack,
             )
         notice = notice_from_json(event.facts)
+        if isinstance(notice, ShareNotice):
+            return AlertFacts(
+                kind=kind,
+                event_id=event.id,
+                link=self._link("/share-requests"),
+                report=notice.report,
+                share=notice.share,
+            )
         if isinstance(notice, FailureFacts):
             return AlertFacts(
                 kind=AlertKind.DELIVERY_FAILED,

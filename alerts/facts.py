@@ -30,6 +30,7 @@ MAX_PHRASE_CHARS = 20
 MAX_AREA_CODE_CHARS = 12
 MAX_AREA_NAME_CHARS = 80
 MAX_SMS_LINK_CHARS = 40
+MAX_ORGANISATION_CHARS = 60
 ACK_CODE_RE = re.compile(r"^[0-9]{4,8}$")
 
 
@@ -40,6 +41,9 @@ class AlertKind(StrEnum):
     DIGEST = "digest"
     ACK_CONFIRMATION = "ack_confirmation"
     DELIVERY_FAILED = "delivery_failed"
+    # Onward sharing: the originator's focal points are asked; the requester is told.
+    SHARE_REQUESTED = "share_requested"
+    SHARE_ANSWERED = "share_answered"
 
 
 class MsgType(StrEnum):
@@ -169,6 +173,23 @@ class FailureFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class ShareFacts:
+    """A request to pass a report on, as an alert may repeat it: who asks, for whom, and
+    (to the requester) the answer. The requester's free-text reason is left out on purpose:
+    it is read on the hub, not in a mailbox."""
+
+    requester: str  # organisation name
+    target: str  # organisation name
+    outcome: str  # labels.SHARE_OUTCOMES
+
+    def __post_init__(self) -> None:
+        labels.check_code(labels.SHARE_OUTCOMES, self.outcome, "share outcome")
+        for name in ("requester", "target"):
+            value = _one_line(getattr(self, name), MAX_ORGANISATION_CHARS, name)
+            object.__setattr__(self, name, value)
+
+
+@dataclass(frozen=True, slots=True)
 class AlertFacts:
     """Everything an alert of one kind may show. `link` leads to the hub (never to content)."""
 
@@ -182,6 +203,7 @@ class AlertFacts:
     escalation: EscalationFacts | None = None
     acknowledged: AckFacts | None = None
     failure: FailureFacts | None = None
+    share: ShareFacts | None = None
     digest_items: tuple[ReportFacts, ...] = ()
     digest_period: tuple[datetime, datetime] | None = None
 
@@ -193,6 +215,8 @@ class AlertFacts:
             AlertKind.DIGEST: ("digest_period",),
             AlertKind.ACK_CONFIRMATION: ("report", "acknowledged"),
             AlertKind.DELIVERY_FAILED: ("failure",),
+            AlertKind.SHARE_REQUESTED: ("report", "share"),
+            AlertKind.SHARE_ANSWERED: ("report", "share"),
         }
         kind = AlertKind(self.kind)
         missing = [name for name in need[kind] if getattr(self, name) is None]

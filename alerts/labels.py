@@ -55,6 +55,25 @@ CATEGORIES_SMS: _Table = {
     "fraud_cyber": ("Fraude / cyber", "Fraud / cyber"),
 }
 
+SHARE_OUTCOMES: _Table = {
+    "pending": ("en attente de votre réponse", "awaiting your answer"),
+    "approved": ("accepté", "approved"),
+    # Only a key holder can re-seal: readable once one of them is next online.
+    "approved_waiting": (
+        "accepté, lisible dès qu’un détenteur de clés se connectera",
+        "approved, readable when a key holder is next online",
+    ),
+    "denied": ("refusé", "denied"),
+}
+
+# An SMS has no room for the long forms (two segments, often UCS-2 in French).
+SHARE_OUTCOMES_SMS: _Table = {
+    "pending": ("en attente", "pending"),
+    "approved": ("acceptée", "approved"),
+    "approved_waiting": ("acceptée, lisible plus tard", "approved, readable later"),
+    "denied": ("refusée", "denied"),
+}
+
 MSG_TYPES: _Table = {
     "alert": ("", ""),
     "update": ("MISE À JOUR", "UPDATE"),

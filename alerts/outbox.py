@@ -1,6 +1,6 @@
 """The transactional outbox: how the hub says "alert about this" without sending anything.
 
-Guarantee: `enqueue` only adds a row to the caller's session and flushes; the caller's
+Guarantee: `enqueue` only adds a row to the caller's session; the caller's
 service commits it together with the change itself. So a report that is rolled back never
 alerts, and a report that is committed always will — the dispatcher finds the row after
 any crash. Enqueuing the same (source, version) twice returns the first event.
@@ -21,7 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.facts import AlertKind, FailureFacts, LevelChangeFacts, MsgType, ReportFacts
+from alerts.facts import (
+    AlertKind,
+    FailureFacts,
+    LevelChangeFacts,
+    MsgType,
+    ReportFacts,
+    ShareFacts,
+)
 from alerts.models import AlertEvent
 
 Facts = ReportFacts | LevelChangeFacts
@@ -40,11 +47,30 @@ class DigestFacts:
     end: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ShareNotice:
+    """A share request or its answer, for the people who must see it: `members` by id, or
+    (empty) the focal points of the event's organisation."""
+
+    report: ReportFacts
+    share: ShareFacts
+    members: tuple[str, ...] = ()
+
+
+SHARE_KINDS = (AlertKind.SHARE_REQUESTED, AlertKind.SHARE_ANSWERED)
+
 # Events the dispatcher writes itself (digests, notices to focal points) carry these.
-NoticeFacts = FailureFacts | DigestFacts
+NoticeFacts = FailureFacts | DigestFacts | ShareNotice
 
 
 def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
+    if isinstance(facts, ShareNotice):
+        return {
+            "type": "ShareNotice",
+            "report": facts_to_json(facts.report),
+            "share": dataclasses.asdict(facts.share),
+            "members": list(facts.members),
+        }
     out: dict[str, Any] = {"type": type(facts).__name__}
     for f in dataclasses.fields(facts):
         value = getattr(facts, f.name)
@@ -61,6 +87,13 @@ def notice_from_json(data: dict[str, Any]) -> NoticeFacts:
     kind = data.pop("type")
     if kind == "FailureFacts":
         return FailureFacts(**data)
+    if kind == "ShareNotice":
+        report = facts_from_json(data["report"])
+        if not isinstance(report, ReportFacts):
+            raise ValueError("a share notice carries report facts")
+        return ShareNotice(
+            report=report, share=ShareFacts(**data["share"]), members=tuple(data["members"])
+        )
     if kind == "DigestFacts":
         return DigestFacts(
             events=tuple(data["events"]),
@@ -157,6 +190,41 @@ def enqueue_notice(
     session.add(event)
     session.flush()
     return event
+
+
+def enqueue_share(
+    session: Session,
+    *,
+    kind: AlertKind,
+    source: str,
+    notice: ShareNotice,
+    organisation: str,
+) -> str:
+    """A share request (to the originator's focal points) or its answer (to the requester),
+    in the caller's transaction like `enqueue`; the dispatcher plans it to those people.
+    Same (source, version) rule; returns the event id."""
+    if kind not in SHARE_KINDS:
+        raise ValueError(f"{kind} is not a share notice")
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
+    )
+    if existing is not None:
+        return existing
+    event = AlertEvent(
+        id=str(uuid.uuid4()),
+        kind=AlertKind(kind).value,
+        msg_type=MsgType.ALERT.value,
+        source=source,
+        version=1,
+        severity=notice.report.severity,
+        area_code=notice.report.area_code,
+        facts=facts_to_json(notice),
+        organisations=[organisation],
+        areas=[notice.report.area_code],
+    )
+    session.add(event)
+    session.info[WROTE_OUTBOX] = True
+    return event.id
 
 
 def pending_events(session: Session, *, limit: int = 100) -> list[AlertEvent]:

@@ -36,6 +36,7 @@ from alerts.facts import (
     MsgType,
     Recipient,
     ReportFacts,
+    ShareFacts,
 )
 from alerts.labels import Language
 from alerts.segments import SmsTooLong, fit_text, gsm_friendly
@@ -170,6 +171,16 @@ def _failure(failure: FailureFacts, lang: Language) -> dict[str, Any]:
     }
 
 
+def _share(share: ShareFacts, lang: Language) -> dict[str, Any]:
+    return {
+        "requester": share.requester,
+        "target": share.target,
+        "outcome": share.outcome,
+        "outcome_label": labels.label(labels.SHARE_OUTCOMES, share.outcome, lang),
+        "outcome_sms": labels.label(labels.SHARE_OUTCOMES_SMS, share.outcome, lang),
+    }
+
+
 def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
     """The whole of what a template can see."""
     lang = recipient.language
@@ -192,6 +203,7 @@ def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
         if facts.acknowledged
         else None,
         "failure": _failure(facts.failure, lang) if facts.failure else None,
+        "share": _share(facts.share, lang) if facts.share else None,
         "digest": None,
     }
     if facts.digest_period is not None:

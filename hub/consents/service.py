@@ -17,6 +17,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import policies
+from alerts.facts import AlertKind, ShareFacts
+from alerts.outbox import ShareNotice, enqueue_share
 from crypto import CryptoError, OrganisationPublicKeys, reseal_for
 from hub.actors import CONSOLE, Actor, Permission
 from hub.audit import service as audit
@@ -316,6 +318,16 @@ def request_share(
             details={"report": report.id, "to": target.id, "allowed_by": allowed_by},
         )
         complete_pending(session, actor=actor, only=request.id)
+    else:
+        _notify(
+            session,
+            AlertKind.SHARE_REQUESTED,
+            request,
+            report,
+            requester=who.organisation,
+            target=target,
+            to_organisation=report.originator_id,
+        )
     session.commit()
     return _read(request, viewer=who.organisation.id, originator=report.originator_id)
 
@@ -364,6 +376,7 @@ def approve_share(
     )
     session.flush()
     complete_pending(session, actor=actor, only=request.id)
+    _tell_requester(session, request, report, target)
     session.commit()
     return _read(request, viewer=who.organisation.id, originator=report.originator_id)
 
@@ -383,8 +396,63 @@ def deny_share(session: Session, *, actor: Actor, request_id: str) -> ShareReque
         target=request.id,
         details={"report": report.id, "to": request.target_id},
     )
+    _tell_requester(session, request, report, session.get(Organisation, request.target_id))
     session.commit()
     return _read(request, viewer=who.organisation.id, originator=report.originator_id)
+
+
+def _notify(
+    session: Session,
+    kind: AlertKind,
+    request: ShareRequest,
+    report: Report,
+    *,
+    requester: Organisation | None,
+    target: Organisation | None,
+    to_organisation: str,
+    members: tuple[str, ...] = (),
+    outcome: str = "pending",
+) -> None:
+    """The outbox event for a share request or its answer, in the caller's transaction.
+    Names only organisations both sides already know: never the originator of the report
+    (the requester may hold an anonymous one)."""
+    enqueue_share(
+        session,
+        kind=kind,
+        source=f"share:{request.id}:{outcome}",
+        notice=ShareNotice(
+            report=reports.report_facts(session, report),
+            share=ShareFacts(
+                requester=(requester.name if requester else request.requester_id)[:60],
+                target=(target.name if target else request.target_id)[:60],
+                outcome=outcome,
+            ),
+            members=members,
+        ),
+        organisation=to_organisation,
+    )
+
+
+def _tell_requester(
+    session: Session, request: ShareRequest, report: Report, target: Organisation | None
+) -> None:
+    """"On denial the requester is told" — and on approval, including when the share waits
+    for a key holder to come online."""
+    if request.status is ShareStatus.DENIED:
+        outcome = "denied"
+    else:
+        outcome = "approved" if request.sealed_at is not None else "approved_waiting"
+    _notify(
+        session,
+        AlertKind.SHARE_ANSWERED,
+        request,
+        report,
+        requester=session.get(Organisation, request.requester_id),
+        target=target,
+        to_organisation=request.requester_id,
+        members=(request.requested_by_id,) if request.requested_by_id else (),
+        outcome=outcome,
+    )
 
 
 def list_share_requests(session: Session, *, actor: Actor) -> list[ShareRequestRead]:

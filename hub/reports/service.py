@@ -544,7 +544,8 @@ def _check_links(session: Session, report_in: ReportCreate, originator_id: str) 
             )
 
 
-def _report_facts(session: Session, report: Report) -> ReportFacts:
+def report_facts(session: Session, report: Report) -> ReportFacts:
+    """The header facts an alert about `report` may repeat."""
     return ReportFacts(
         report_id=report.id,
         report_type=report.type,
@@ -562,7 +563,7 @@ def _report_facts(session: Session, report: Report) -> ReportFacts:
 
 def _announce(session: Session, report: Report, *, recipients: list[str]) -> None:
     """The outbox event, in the publication's transaction: header facts only."""
-    facts = _report_facts(session, report)
+    facts = report_facts(session, report)
     supersedes = f"report:{report.supersedes}" if report.supersedes else None
     enqueue(
         session,
@@ -884,7 +885,7 @@ def withdraw_report(
         kind=AlertKind.REPORT_PUBLISHED,
         source=f"report:{report.id}",
         version=2,
-        facts=_report_facts(session, report),
+        facts=report_facts(session, report),
         organisations=recipients,
         areas=[report.area_code],
         msg_type=MsgType.CANCEL,

@@ -20,8 +20,9 @@ from alerts.facts import (
     MsgType,
     Recipient,
     ReportFacts,
+    ShareFacts,
 )
-from alerts.labels import Language
+from alerts.labels import SHARE_OUTCOMES, Language
 
 NOW = datetime(2026, 11, 23, 5, 40, tzinfo=UTC)
 SUMMARY_FR = "Vol à main armée sur la route Goma–Rutshuru, pas de blessé"
@@ -177,6 +178,21 @@ def longest(kind: AlertKind) -> list[AlertFacts]:
             acknowledged_by="Marie-Élisabeth Ngoy-Kabamba wa Tshibangu", acknowledged_at=NOW
         )
         return [AlertFacts(**base, report=rep, acknowledged=acked)]  # type: ignore[arg-type]
+    if kind in (AlertKind.SHARE_REQUESTED, AlertKind.SHARE_ANSWERED):
+        # Organisation names at their longest (60), every outcome the kind can carry.
+        outcomes = ("pending",) if kind is AlertKind.SHARE_REQUESTED else tuple(SHARE_OUTCOMES)
+        return [
+            AlertFacts(  # type: ignore[arg-type]
+                **base,
+                report=rep,
+                share=ShareFacts(
+                    requester="Organisation internationale pour les migrations — Nord-Kivu"[:60],
+                    target="Programme alimentaire mondial — bureau de Goma, sous-bureau Beni"[:60],
+                    outcome=outcome,
+                ),
+            )
+            for outcome in outcomes
+        ]
     failure = FailureFacts(
         liaison_name="Marie-Élisabeth Ngoy-Kabamba wa Tshibangu",
         channel="email",

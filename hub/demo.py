@@ -39,6 +39,8 @@ ORGANISATIONS = [
     ("Aide Sans Frontières", OrganisationKind.INGO, True),
     ("SLT Oversight Committee", OrganisationKind.IO, True),
     ("Kivu Relief Network", OrganisationKind.NGO, False),
+    # Works in Sud-Kivu only: the third organisation a recipient asks to pass a report to.
+    ("Secours Grands Lacs", OrganisationKind.INGO, True),
 ]
 
 # (organisation, email, name, roles, passphrase, granted) — the first of each organisation
@@ -92,6 +94,14 @@ PEOPLE = [
         "rutshuru market day 6",
         True,
     ),
+    (
+        "Secours Grands Lacs",
+        "aline.uwase@sgl.example.org",
+        "Aline Uwase",
+        [Role.FOCAL_POINT],
+        "convoi vers kalehe 7",
+        True,
+    ),
 ]
 
 
@@ -100,6 +110,7 @@ PRESENCE = {
     "UNDSS Nord-Kivu": ["CD61", "CD62"],
     "Aide Sans Frontières": ["CD6102", "CD6103", "CD-GOMA-W"],
     "Kivu Relief Network": ["CD6102"],
+    "Secours Grands Lacs": ["CD62"],
 }
 RISKS = [
     ("CD61", Risk.HIGH, "DEMO — affrontements armés signalés autour de Kibumba et Rugari"),
@@ -111,15 +122,23 @@ RISKS = [
 def populate_areas(session: Session, by_name: dict[str, Organisation], coordinator: Member) -> None:
     """Demo area trees (hub/areas/demo/demo-areas.csv, DEMO-labelled), presence and risk,
     created once."""
-    if session.get(Area, "CD") is not None:
-        return
-    text = (resources.files("hub.areas") / "demo" / "demo-areas.csv").read_text(encoding="utf-8")
-    areas.import_areas(
-        session, actor=CONSOLE, parsed=parse_csv(text), dataset="DEMO (not an official COD)"
-    )
+    first_run = session.get(Area, "CD") is None
+    if first_run:
+        text = (resources.files("hub.areas") / "demo" / "demo-areas.csv").read_text(
+            encoding="utf-8"
+        )
+        areas.import_areas(
+            session, actor=CONSOLE, parsed=parse_csv(text), dataset="DEMO (not an official COD)"
+        )
     actor = Actor(label=coordinator.email, member=coordinator)
     for org_name, codes in PRESENCE.items():
-        areas.set_presence(session, actor=actor, organisation_id=by_name[org_name].id, areas=codes)
+        # Each organisation that has none: one added to the demo since an older demo was set
+        # up in this data directory still gets its areas.
+        organisation_id = by_name[org_name].id
+        if not areas.get_presence(session, organisation_id).areas:
+            areas.set_presence(session, actor=actor, organisation_id=organisation_id, areas=codes)
+    if not first_run:
+        return
     policy = default_policy()
     for code, risk, reason in RISKS:
         areas.set_risk(

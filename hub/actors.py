@@ -59,10 +59,12 @@ class Actor:
     def is_console(self) -> bool:
         return self.member is None
 
+    def may(self, permission: Permission) -> bool:
+        """For pages deciding which buttons to show; the service still checks."""
+        return self.member is None or self.member.has_role(*PERMISSIONS[permission])
+
     def require(self, permission: Permission) -> None:
-        if self.member is None:
-            return
-        if not self.member.has_role(*PERMISSIONS[permission]):
+        if not self.may(permission):
             roles = ", ".join(sorted(PERMISSIONS[permission]))
             raise Forbidden(_("This needs one of these roles: %(roles)s.") % {"roles": roles})
 

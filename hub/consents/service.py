@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,7 @@ from hub.reports import service as reports
 from hub.reports.context import PolicyContext, load_context
 from hub.reports.errors import report_not_found, withdrawn
 from hub.reports.models import Report, ReportWrap
+from hub.reports.schemas import HeaderRead
 from policies import Policy
 from policies.vocabulary import Lang, Level, OrganisationKind, ReportType, Tlp
 
@@ -689,3 +691,63 @@ def explain_for_console(
     if target is None:
         raise NotFound(_("No such organisation."))
     return _explain(session, report, target, policy, lang, actor=CONSOLE)
+
+
+# --- what the share-request pages show -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareRequestView:
+    request: ShareRequestRead
+    from_name: str
+    to_name: str
+    # The report's header as the viewer may see it (an anonymous originator stays hidden);
+    # None if a header column was edited (opening the report says so).
+    report: HeaderRead | None
+    # Incoming, still pending, and the viewer speaks for the originator.
+    can_answer: bool
+
+
+def share_request_views(
+    session: Session, *, actor: Actor, report_id: str | None = None
+) -> list[ShareRequestView]:
+    """`list_share_requests` with the names and report headers a page shows; `report_id`
+    keeps the requests about one report."""
+    requests = list_share_requests(session, actor=actor)
+    if report_id is not None:
+        requests = [r for r in requests if r.report_id == report_id]
+    if not requests:
+        return []
+    viewer = reports.reader(actor, need_keys=False).organisation.id
+    wanted = {q.report_id for q in requests}
+    report_rows = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_(wanted)))}
+    org_ids = {q.from_organisation for q in requests} | {q.to_organisation for q in requests}
+    org_ids |= {r.originator_id for r in report_rows.values()}
+    organisations = {
+        o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))
+    }
+    answers = actor.may(Permission.REPORT_SHARE)
+    out = []
+    for q in requests:
+        report = report_rows.get(q.report_id)
+        originator = organisations.get(report.originator_id) if report else None
+        header = None
+        if report is not None and originator is not None:
+            try:
+                header = reports.header_read(report, viewer, originator)
+            except (ValueError, ValidationError):
+                header = None
+        sender = organisations.get(q.from_organisation)
+        target = organisations.get(q.to_organisation)
+        out.append(
+            ShareRequestView(
+                request=q,
+                from_name=sender.name if sender else q.from_organisation,
+                to_name=target.name if target else q.to_organisation,
+                report=header,
+                can_answer=(
+                    answers and q.direction == "incoming" and q.status is ShareStatus.PENDING
+                ),
+            )
+        )
+    return out

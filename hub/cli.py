@@ -14,6 +14,7 @@ import typer
 
 from hub.actors import CONSOLE
 from hub.alerting.cli import alerts_app, liaison_app
+from hub.backup.cli import backup_command, restore_command
 from hub.cli_common import (
     DataDirOpt,
     DbOpt,
@@ -481,6 +482,10 @@ def audit_verify(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt
         out.fail(
             f"audit chain broken at entry {result.first_bad}: {result.problem}", **result.as_dict()
         )
+
+
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 # --- areas and policy ----------------------------------------------------------------------

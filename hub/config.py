@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     sms_gateway: str | None = None
     policy_file: Path | None = None
     data_dir: Path = Path("var")
+    # Where `slthub backup`/`restore` find pg_dump, pg_restore and psql when the ones from
+    # `pg_config --bindir` or PATH are older than the server (several versions installed).
+    pg_bindir: Path | None = None
     # Keys the HMAC of CSRF tokens. Not a key that opens anything stored.
     secret_key: SecretStr | None = None
     demo: bool = False

@@ -53,7 +53,14 @@ def _insecure_argon2() -> Iterator[None]:
 # throwaway PostgreSQL cluster that this file starts and removes.
 
 DB_FIXTURES = frozenset(
-    {"database", "db_connection", "session_factory", "db_session", "fresh_database"}
+    {
+        "database",
+        "db_connection",
+        "session_factory",
+        "db_session",
+        "fresh_database",
+        "another_fresh_database",
+    }
 )
 
 
@@ -273,4 +280,13 @@ def db_session(session_factory: Any) -> Iterator[Any]:
 def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An empty database of its own that really commits (CLI runs, raw-bytes checks)."""
     with _new_database(request, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+def another_fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A second empty database of the same kind (where a backup is restored)."""
+    folder = tmp_path / "another-database"
+    folder.mkdir()
+    with _new_database(request, folder) as db:
         yield db

@@ -11,6 +11,8 @@ from hub.db import Base
 
 class AuditAction(StrEnum):
     HUB_INIT = "hub:init"
+    HUB_BACKUP = "hub:backup"
+    HUB_RESTORE = "hub:restore"
     ORGANISATION_CREATE = "organisation:create"
     ORGANISATION_APPROVE = "organisation:approve"
     ORGANISATION_SUSPEND = "organisation:suspend"

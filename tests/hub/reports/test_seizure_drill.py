@@ -1,27 +1,33 @@
 """The seizure drill: reports whose bodies and attachments hold unique canary strings are
 published through the API; then everything at rest is searched — the raw database file (and
 WAL) or the PostgreSQL cluster's files and a pg_dump, every file under the data directory
-(var/, with the sealed attachments), and a backup copy of the database — and no canary, and
-no report data key, is found. A recipient still reads each one through the API.
+(var/, with the sealed attachments), and the archive `slthub backup` writes (decompressed:
+every member, and on PostgreSQL the dump inside turned back into SQL by pg_restore) — and
+no canary, and no report data key, is found; nor, in that archive, the hub's signing key.
+A recipient still reads each one through the API.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
+import io
 import re
-import sqlite3
+import subprocess
+import tarfile
 import uuid
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from crypto import SealedReport, unlock_member_key, unwrap_for_member, unwrap_report_key
 from hub.actors import CONSOLE
 from hub.app import create_app
 from hub.areas import service as areas
-from hub.cli import initialise
+from hub.cli import app, initialise
 from hub.config import Settings
 from hub.db import make_engine, make_session_factory
 from hub.keystore import load_hub_keys
@@ -40,15 +46,30 @@ def _files_under(folder: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def _backup(db: Any, tmp_path: Path) -> bytes:
-    """An operator's copy of the database: SQLite's online backup, or pg_dump (which
-    _raw_bytes already includes for PostgreSQL)."""
-    if db.kind != "sqlite":
-        return b""
-    target = tmp_path / "backup.db"
-    with sqlite3.connect(db.path) as source, sqlite3.connect(target) as dest:
-        source.backup(dest)
-    return target.read_bytes()
+def _backup(db: Any, data_dir: Path, tmp_path: Path) -> bytes:
+    """The operator's nightly archive, as `slthub backup` writes it, opened the way whoever
+    steals it would: gunzipped, every member read, the PostgreSQL dump restored to SQL."""
+    archive = tmp_path / "nightly.tar.gz"
+    result = CliRunner().invoke(
+        app, ["backup", str(archive), "--db", db.url, "--data-dir", str(data_dir), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    raw = gzip.decompress(archive.read_bytes())
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+    assert any(name.startswith("blobs/") for name in members)
+    parts = [raw, *members.values()]
+    if "database.pgdump" in members:
+        dump = tmp_path / "database.pgdump"
+        dump.write_bytes(members["database.pgdump"])
+        parts.append(
+            subprocess.run(
+                [str(db.cluster.bindir / "pg_restore"), "--file=-", str(dump)],
+                check=True,
+                capture_output=True,
+            ).stdout
+        )
+    return b"".join(parts)
 
 
 def test_seized_disk_database_and_backup_hold_no_body(fresh_database: Any, tmp_path: Path) -> None:
@@ -135,7 +156,7 @@ def test_seized_disk_database_and_backup_hold_no_body(fresh_database: Any, tmp_p
     at_rest = {
         "database": _raw_bytes(fresh_database),
         "var/": _files_under(data_dir),
-        "backup": _backup(fresh_database, tmp_path),
+        "backup": _backup(fresh_database, data_dir, tmp_path),
     }
     # The search does see what is stored: the last envelope is in the database's bytes.
     assert envelope in at_rest["database"]
@@ -144,3 +165,8 @@ def test_seized_disk_database_and_backup_hold_no_body(fresh_database: Any, tmp_p
         for label, secret in canaries.items():
             for form in _encodings(secret):
                 assert re.search(re.escape(form), raw) is None, f"{label} found in {where}"
+    # The search does see the backup: the last envelope is in it (PostgreSQL's dump writes
+    # bytea as hex). The hub's own key is not.
+    assert envelope in at_rest["backup"] or envelope.hex().encode() in at_rest["backup"]
+    for form in _encodings(hub_keys.to_bytes()[2:]):
+        assert re.search(re.escape(form), at_rest["backup"]) is None, "hub key in the backup"

@@ -19,6 +19,7 @@ from hub.auth.api import router as auth_router
 from hub.auth.pages import router as auth_pages
 from hub.config import Settings
 from hub.consents.api import router as consents_router
+from hub.consents.pages import router as consents_pages
 from hub.db import make_engine, make_session_factory
 from hub.exports.api import router as exports_router
 from hub.health import router as health_router
@@ -26,6 +27,7 @@ from hub.keystore import load_hub_keys
 from hub.members.api import router as members_router
 from hub.organisations.api import router as organisations_router
 from hub.reports.api import router as reports_router
+from hub.reports.pages import router as reports_pages
 from hub.security import HubMiddleware
 
 API_PREFIX = "/api/v1"
@@ -89,6 +91,8 @@ def create_app(
     app.include_router(api)
     app.include_router(auth_pages)
     app.include_router(alerting_pages)
+    app.include_router(reports_pages)
+    app.include_router(consents_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
     apidocs.install(app)

@@ -8,6 +8,7 @@ request id that is also in the log, so an operator can find it without leaking i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -104,27 +105,53 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _number(value: Any) -> Any:
+    # A latitude's bound is 90.0 in the schema; a person reads 90.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 # Pydantic's messages are English; the common ones get a translated text so that a form
 # or client in French can show field errors as they are.
-_VALIDATION_MESSAGES = {
-    "missing": lambda: _("This field is required."),
-    "string_too_short": lambda: _("This value is too short."),
-    "string_too_long": lambda: _("This value is too long."),
+_VALIDATION_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str] | None] = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_too_short": lambda ctx: _("This value is too short."),
+    "string_too_long": lambda ctx: _("This value is too long."),
     "value_error": None,
-    "enum": lambda: _("This value is not one of the allowed choices."),
-    "literal_error": lambda: _("This value is not one of the allowed choices."),
-    "extra_forbidden": lambda: _("This field is not allowed."),
-    "string_type": lambda: _("A text value is expected."),
-    "json_invalid": lambda: _("The request body is not valid JSON."),
+    "enum": lambda ctx: _("This value is not one of the allowed choices."),
+    "literal_error": lambda ctx: _("This value is not one of the allowed choices."),
+    "extra_forbidden": lambda ctx: _("This field is not allowed."),
+    "string_type": lambda ctx: _("A text value is expected."),
+    "json_invalid": lambda ctx: _("The request body is not valid JSON."),
+    # The web forms send numbers, dates and counts as text.
+    "int_parsing": lambda ctx: _("Give a whole number."),
+    "int_from_float": lambda ctx: _("Give a whole number."),
+    "float_parsing": lambda ctx: _("Give a number."),
+    "greater_than_equal": lambda ctx: _("The value must be at least %(limit)s.")
+    % {"limit": _number(ctx.get("ge"))},
+    "less_than_equal": lambda ctx: _("The value must be at most %(limit)s.")
+    % {"limit": _number(ctx.get("le"))},
+    "date_parsing": lambda ctx: _("Give a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": lambda ctx: _("Give a date as YYYY-MM-DD."),
+    "datetime_parsing": lambda ctx: _("Give a date and a time."),
+    "datetime_from_date_parsing": lambda ctx: _("Give a date and a time."),
+    "timezone_aware": lambda ctx: _("Give the time zone (UTC offset)."),
+    "too_long": lambda ctx: _("Too many items."),
 }
+
+
+def validation_message(err: Mapping[str, Any]) -> str:
+    """One pydantic error as a person reads it, in the request's language where known."""
+    translate = _VALIDATION_MESSAGES.get(str(err.get("type")))
+    if translate is None:
+        return str(err.get("msg", ""))
+    return translate(err.get("ctx") or {})
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
-        translate = _VALIDATION_MESSAGES.get(str(err.get("type")))
-        message = translate() if translate else str(err.get("msg", ""))
+        message = validation_message(err)
         field = ".".join(loc[1:]) if loc and loc[0] in {"body", "query", "path"} else ".".join(loc)
         errors.append({"field": field, "location": loc[0] if loc else "", "message": message})
     return errors

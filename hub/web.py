@@ -1,14 +1,37 @@
-"""Rendering pages: Jinja2 with Babel's gettext, CSRF cookie handling."""
+"""Rendering pages: Jinja2 with Babel's gettext, CSRF cookie handling, the logged-in member
+of a page, and error pages.
+
+Pages answer HTML whatever happens on purpose: a service's refusal (HubError), a malformed
+address or form, a value the database refuses — each becomes a page in the reader's
+language, never problem+json and never a 500. Only the unexpected reaches the opaque 500 of
+HubMiddleware.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import re
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
 
+from babel.dates import format_date, format_datetime
+from fastapi import Depends
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from hub.i18n import LOCALES, gettext, ngettext
+from hub.actors import Actor, Permission
+from hub.auth import service as auth
+from hub.deps import SessionDep
+from hub.errors import Forbidden, HubError, Unauthorized
+from hub.i18n import LOCALES, current_locale, gettext, ngettext
+from hub.i18n import gettext as _
 from hub.security import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -17,6 +40,7 @@ from hub.security import (
     csrf_token_for,
     new_csrf_cookie,
 )
+from policies.vocabulary import LABELS, Lang
 
 env = Environment(
     loader=PackageLoader("hub", "templates"),
@@ -27,6 +51,54 @@ env = Environment(
 )
 # The gettext callables read the locale of the current request from a context variable.
 env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def _lang() -> Lang:
+    return "fr" if current_locale.get() == "fr" else "en"
+
+
+def label(value: object) -> str:
+    """A code as a person reads it (policies.vocabulary has every label in both languages);
+    anything without a label is shown as it is."""
+    if isinstance(value, StrEnum) and type(value) in LABELS:
+        return LABELS[type(value)][value][_lang()]
+    return "" if value is None else str(value)
+
+
+def _date(value: dt.date | None) -> str:
+    # One pattern in both languages (23 Nov 2026 / 23 nov. 2026): no month/day confusion.
+    return "" if value is None else format_date(value, "d MMM y", locale=current_locale.get())
+
+
+def _datetime(value: dt.datetime | None, local: bool = False) -> str:
+    """`local`: in the author's own offset, said explicitly (a flash report's time is the
+    time where it happened); otherwise in UTC."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)  # the database keeps UTC without an offset
+    tz = value.tzinfo if local else dt.UTC
+    text = format_datetime(value, "d MMM y HH:mm", tzinfo=tz, locale=current_locale.get())
+    offset = value.astimezone(tz).strftime("%z") if local else ""
+    return f"{text} (UTC{offset[:3]}:{offset[3:]})" if offset else f"{text} (UTC)"
+
+
+def _pair(value: object, labeller: Callable[[Any], str | None] | None = None) -> tuple[str, str]:
+    """(code, label) for an <option>."""
+    text = labeller(value) if labeller else label(value)
+    return str(value), text or str(value)
+
+
+def _first_upper(text: str) -> str:
+    # Not Jinja's `capitalize`, which lowercases the rest (TLP:RED, P-codes).
+    return text[:1].upper() + text[1:]
+
+
+env.filters["label"] = label
+env.filters["first_upper"] = _first_upper
+env.filters["pair"] = _pair
+env.filters["date"] = _date
+env.filters["datetime"] = _datetime
 
 
 def _secret(request: Request) -> bytes:
@@ -44,8 +116,10 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     new_cookie = None
     if not cookie:
         cookie = new_cookie = new_csrf_cookie()
+    context.setdefault("viewer", getattr(request.state, "viewer", None))
     html = env.get_template(template).render(
         request=request,
+        status=status,
         locale=locale,
         locales=LOCALES,
         path=request.url.path,
@@ -77,3 +151,111 @@ def form_csrf_ok(request: Request, submitted: str | None) -> bool:
 
 def session_cookie(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
+
+
+# Ids in the hub are UUIDs. Anything else in an address is answered like an unknown id,
+# without a lookup (a NUL or a megabyte of junk never reaches the database).
+_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
+
+
+def plausible_id(text: str) -> bool:
+    return bool(_ID.match(text))
+
+
+# --- the member behind a page ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the navigation needs, as plain values: it is rendered after the service may have
+    rolled the session back, when ORM objects would reload."""
+
+    name: str
+    organisation: str
+    may_publish: bool
+
+
+def actor_from_cookie(request: Request, session: Session) -> Actor | None:
+    token = session_cookie(request)
+    if not token:
+        return None
+    try:
+        actor = auth.authenticate(session, token=token)
+    except HubError:
+        return None
+    if actor.member is not None:
+        request.state.viewer = Viewer(
+            name=actor.member.display_name,
+            organisation=actor.member.organisation.name,
+            may_publish=actor.may(Permission.REPORT_PUBLISH),
+        )
+    return actor
+
+
+def page_actor(request: Request, session: SessionDep) -> Actor:
+    """The logged-in member of a page; PageRoute sends anyone else to the login page."""
+    actor = actor_from_cookie(request, session)
+    if actor is None or actor.member is None:
+        raise Unauthorized(_("Log in first."))
+    return actor
+
+
+PageActorDep = Annotated[Actor, Depends(page_actor)]
+
+
+def to_login() -> RedirectResponse:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def require_csrf(request: Request, token: str | None) -> None:
+    if not form_csrf_ok(request, token):
+        raise Forbidden(
+            _(
+                "This form has expired or did not come from this site. "
+                "Reload the page and try again."
+            )
+        )
+
+
+def error_page(
+    request: Request, message: str, *, status: int, integrity: bool = False
+) -> HTMLResponse:
+    return render(request, "error.html", status=status, message=message, integrity=integrity)
+
+
+class PageRoute(APIRoute):
+    """A route whose failures are pages (see the module docstring)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Unauthorized:
+                return to_login()
+            except HubError as exc:
+                return error_page(
+                    request,
+                    exc.message,
+                    status=exc.status,
+                    integrity=exc.code == "report-integrity",
+                )
+            except RequestValidationError:
+                return error_page(
+                    request,
+                    _("Something in this address or form is not valid."),
+                    status=422,
+                )
+            except DataError:
+                # The database refused a value (a NUL character on PostgreSQL): bad input.
+                # The session is closed by its dependency, which rolls it back.
+                return error_page(
+                    request,
+                    _("A value cannot be stored: it contains a NUL character or is out of range."),
+                    status=422,
+                )
+
+        return page_handler

@@ -11,42 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from hub.actors import Actor
 from hub.auth import service
 from hub.deps import SessionDep, SettingsDep, client_address
-from hub.errors import Forbidden, HubError, TooManyAttempts
-from hub.i18n import gettext as _
+from hub.errors import HubError, TooManyAttempts
 from hub.members import service as members
 from hub.organisations import service as organisations
 from hub.security import SESSION_COOKIE
-from hub.web import form_csrf_ok, render, secure_cookies, session_cookie
+from hub.web import actor_from_cookie, render, require_csrf, secure_cookies, to_login
 
 router = APIRouter(include_in_schema=False)
 
 FormText = Annotated[str, Form(max_length=1024)]
-
-
-def _actor_or_none(request: Request, session: SessionDep) -> Actor | None:
-    token = session_cookie(request)
-    if not token:
-        return None
-    try:
-        return service.authenticate(session, token=token)
-    except HubError:
-        return None
-
-
-def _to_login() -> RedirectResponse:
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
-def _require_csrf(request: Request, token: str) -> None:
-    if not form_csrf_ok(request, token):
-        raise Forbidden(
-            _(
-                "This form has expired or did not come from this site. "
-                "Reload the page and try again."
-            )
-        )
 
 
 @router.get("/login")
@@ -64,7 +37,7 @@ def login_submit(
     totp: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
-    _require_csrf(request, csrf_token)
+    require_csrf(request, csrf_token)
     try:
         result = service.login(
             session,
@@ -95,9 +68,9 @@ def login_submit(
 
 @router.get("/")
 def landing(request: Request, session: SessionDep) -> Response:
-    actor = _actor_or_none(request, session)
+    actor = actor_from_cookie(request, session)
     if actor is None or actor.member is None:
-        return _to_login()
+        return to_login()
     member = actor.member
     granted = members.wrap_of(session, member) is not None
     return render(
@@ -114,11 +87,11 @@ def landing(request: Request, session: SessionDep) -> Response:
 
 @router.post("/logout")
 def logout_submit(request: Request, session: SessionDep, csrf_token: FormText = "") -> Response:
-    _require_csrf(request, csrf_token)
-    actor = _actor_or_none(request, session)
+    require_csrf(request, csrf_token)
+    actor = actor_from_cookie(request, session)
     if actor is not None:
         service.logout(session, actor=actor)
-    return _to_login()
+    return to_login()
 
 
 def _totp_page(
@@ -134,9 +107,9 @@ def _totp_page(
 
 @router.get("/account/totp")
 def totp_page(request: Request, session: SessionDep) -> Response:
-    actor = _actor_or_none(request, session)
+    actor = actor_from_cookie(request, session)
     if actor is None or actor.member is None:
-        return _to_login()
+        return to_login()
     if actor.member.totp_secret is not None:
         return RedirectResponse("/", status_code=303)
     return _totp_page(request, actor, members.new_totp_secret())
@@ -150,10 +123,10 @@ def totp_submit(
     totp: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
-    _require_csrf(request, csrf_token)
-    actor = _actor_or_none(request, session)
+    require_csrf(request, csrf_token)
+    actor = actor_from_cookie(request, session)
     if actor is None or actor.member is None:
-        return _to_login()
+        return to_login()
     try:
         members.enrol_totp(session, actor=actor, secret=secret, code=totp)
     except HubError as exc:

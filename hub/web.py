@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from fastapi import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -89,6 +90,11 @@ def _pair(value: object, labeller: Callable[[Any], str | None] | None = None) ->
     return str(value), text or str(value)
 
 
+def _kilobytes(size: int) -> str:
+    amount = format_decimal(size / 1000, "#,##0.#", locale=current_locale.get())
+    return _("%(size)s kB") % {"size": amount}
+
+
 def _first_upper(text: str) -> str:
     # Not Jinja's `capitalize`, which lowercases the rest (TLP:RED, P-codes).
     return text[:1].upper() + text[1:]
@@ -99,6 +105,7 @@ env.filters["first_upper"] = _first_upper
 env.filters["pair"] = _pair
 env.filters["date"] = _date
 env.filters["datetime"] = _datetime
+env.filters["kilobytes"] = _kilobytes
 
 
 def _secret(request: Request) -> bytes:

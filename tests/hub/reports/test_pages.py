@@ -269,6 +269,8 @@ def test_attachments_download_through_the_page(
     page = b.get(f"/reports/{rid}")
     link = re.search(rf'href="(/reports/{rid}/attachments/[^"]+)"', page.text)
     assert link, page.text
+    assert "(image/png, 10.3 kB)" in page.text
+    assert "(image/png, 10,3 ko)" in browser(w.b.email, "fr").get(f"/reports/{rid}").text
     got = b.get(link.group(1))
     assert got.status_code == 200
     assert got.content == PNG

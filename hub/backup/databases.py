@@ -8,10 +8,10 @@ what still sits in the WAL.
 PostgreSQL: `pg_dump --format=custom` run under a snapshot that a REPEATABLE READ
 transaction of ours exported, so the Alembic revision and the counts written in the
 manifest describe exactly the rows in the dump. Restoring pipes `pg_restore --clean
---if-exists` into `psql --single-transaction`, after dropping every table of the target's
-schema in that same transaction: tables a newer hub created in the target (`slthub init`
-before the restore) would otherwise block the drops and the migrations that follow, and a
-failure leaves the target as it was.
+--if-exists` into `psql --single-transaction`, after dropping the hub's tables in the target
+in that same transaction: tables a newer hub created there (`slthub init` before the
+restore) would otherwise block the drops and the migrations that follow, and a failure
+leaves the target as it was.
 
 Passwords travel in PGPASSWORD, never on a command line that `ps` shows.
 """
@@ -320,18 +320,24 @@ def _quoted(name: str) -> str:
 
 
 def _tables_to_drop(url: str) -> list[str]:
+    """The hub's tables present in the target: what this hub's migrations create (a newer
+    schema than the dump's) and Alembic's own. Anything else in the schema is not ours to
+    drop; tables only the dump knows are dropped by pg_restore --clean."""
+    from hub.db import all_metadata
+
+    ours = {"alembic_version"} | {t for m in all_metadata() for t in m.tables}
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-            names = inspect(conn).get_table_names(schema=schema)
+            names = set(inspect(conn).get_table_names(schema=schema)) & ours
     finally:
         engine.dispose()
     return [f"{_quoted(schema)}.{_quoted(name)}" for name in sorted(names)]
 
 
 def restore_postgres(url: str, dump: Path, *, dump_major: int, pg_bindir: Path | None) -> None:
-    """Replace every table of the target's schema with the dump's, in one transaction."""
+    """Replace the hub's tables in the target with the dump's, in one transaction."""
     pg_restore = find_tool("pg_restore", at_least=dump_major, pg_bindir=pg_bindir)
     psql = find_tool("psql", at_least=dump_major, pg_bindir=pg_bindir)
     tables = _tables_to_drop(url)

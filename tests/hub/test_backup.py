@@ -793,3 +793,53 @@ def test_organisations_are_what_the_manifest_counts(
         manifest["hub_public_key"]
         == load_hub_keys(published.settings.hub_keys_path).public_bytes().hex()
     )
+
+
+def test_a_failing_postgresql_restore_leaves_the_target_as_it_was(
+    another_fresh_database: Any, tmp_path: Path
+) -> None:
+    """The hub's tables are dropped and the dump replayed in one transaction: when the dump
+    cannot be replayed (here an extension only a superuser may create, restored by the
+    hub's unprivileged role), the target keeps what it had."""
+    if another_fresh_database.kind != "postgresql":
+        pytest.skip("PostgreSQL only: run with --db=postgresql")
+    import subprocess
+
+    import psycopg
+
+    cluster = another_fresh_database.cluster
+    name = f"r_{uuid.uuid4().hex[:8]}"
+    admin = f"host=127.0.0.1 port={cluster.port} user=postgres"
+    dump = tmp_path / "needs-superuser.pgdump"
+    try:
+        with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE ROLE "{name}" LOGIN')
+            conn.execute(f'CREATE DATABASE "{name}_src"')
+            conn.execute(f'CREATE DATABASE "{name}" OWNER "{name}"')
+        with psycopg.connect(f"{admin} dbname={name}_src", autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_stat_statements")
+            conn.execute("CREATE TABLE organisations (id text)")
+        subprocess.run(
+            [
+                str(cluster.bindir / "pg_dump"),
+                "--format=custom",
+                f"--file={dump}",
+                f"--dbname={admin} dbname={name}_src",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        with psycopg.connect(f"{admin} user={name} dbname={name}", autocommit=True) as conn:
+            conn.execute("CREATE TABLE organisations (id text)")
+            conn.execute("INSERT INTO organisations VALUES ('kept')")
+
+        url = f"postgresql+psycopg://{name}@127.0.0.1:{cluster.port}/{name}"
+        with pytest.raises(dbs.DatabaseError, match=r"(?s)rolled back.*superuser"):
+            dbs.restore_postgres(url, dump, dump_major=0, pg_bindir=cluster.bindir)
+        with psycopg.connect(f"{admin} dbname={name}") as conn:
+            assert conn.execute("SELECT id FROM organisations").fetchall() == [("kept",)]
+    finally:
+        with psycopg.connect(f"{admin} dbname=postgres", autocommit=True) as conn:
+            for database in (name, f"{name}_src"):
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')

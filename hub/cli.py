@@ -145,7 +145,7 @@ def demo(
     settings = settings_for(db, data_dir, demo=True)
     initialise(settings)
     with session_for(settings, out) as session:
-        logins = populate(session)
+        logins = populate(session, data_dir=settings.data_dir)
     out.done(
         {"logins": logins, "url": f"http://{host}:{port}/"},
         f"{DEMO_WARNING}\n\n{format_logins(logins)}\n\nopen http://{host}:{port}/",

@@ -172,6 +172,14 @@ def copy_hub_keys(source: Settings, data_dir: Path) -> None:
     shutil.copy2(source.hub_keys_path, data_dir / "hub-keys")
 
 
+def refused_restore(archive: Path, db: Any, data_dir: Path) -> str:
+    """Run a restore that must be refused; check it wrote nothing; return the error."""
+    before = written_state(db, data_dir)
+    refused = slthub("restore", str(archive), "--db", db.url, "--data-dir", str(data_dir), ok=False)
+    assert written_state(db, data_dir) == before
+    return str(refused["error"])
+
+
 @pytest.fixture
 def published(fresh_database: Any, tmp_path: Path) -> Published:
     return publish_world(fresh_database, tmp_path / "var")
@@ -378,21 +386,10 @@ def test_a_member_with_one_byte_flipped_is_refused_and_nothing_is_written(
     tampered.write_bytes(rewrite_member(archive, name, flip_middle_byte))
     target_dir = tmp_path / "new-var"
     copy_hub_keys(published.settings, target_dir)
-    before = written_state(another_fresh_database, target_dir)
-
-    refused = slthub(
-        "restore",
-        str(tampered),
-        "--db",
-        another_fresh_database.url,
-        "--data-dir",
-        str(target_dir),
-        ok=False,
-    )
-    assert name in refused["error"]
-    assert "SHA-256" in refused["error"]
-    assert "Nothing was restored" in refused["error"]
-    assert written_state(another_fresh_database, target_dir) == before
+    error = refused_restore(tampered, another_fresh_database, target_dir)
+    assert name in error
+    assert "SHA-256" in error
+    assert "Nothing was restored" in error
 
 
 def test_a_manifest_rewritten_to_match_an_altered_member_is_refused(
@@ -417,19 +414,8 @@ def test_a_manifest_rewritten_to_match_an_altered_member_is_refused(
             tar.addfile(info, io.BytesIO(data))
     target_dir = tmp_path / "new-var"
     copy_hub_keys(published.settings, target_dir)
-    before = written_state(another_fresh_database, target_dir)
-
-    refused = slthub(
-        "restore",
-        str(forged),
-        "--db",
-        another_fresh_database.url,
-        "--data-dir",
-        str(target_dir),
-        ok=False,
-    )
-    assert "signature does not verify" in refused["error"]
-    assert written_state(another_fresh_database, target_dir) == before
+    error = refused_restore(forged, another_fresh_database, target_dir)
+    assert "signature does not verify" in error
 
 
 @pytest.mark.parametrize(
@@ -453,20 +439,9 @@ def test_a_truncated_or_damaged_archive_is_refused_and_nothing_is_written(
     broken.write_bytes(damage(archive.read_bytes()))
     target_dir = tmp_path / "new-var"
     copy_hub_keys(published.settings, target_dir)
-    before = written_state(another_fresh_database, target_dir)
-
-    refused = slthub(
-        "restore",
-        str(broken),
-        "--db",
-        another_fresh_database.url,
-        "--data-dir",
-        str(target_dir),
-        ok=False,
-    )
-    assert said in refused["error"]
-    assert str(broken) in refused["error"]
-    assert written_state(another_fresh_database, target_dir) == before
+    error = refused_restore(broken, another_fresh_database, target_dir)
+    assert said in error
+    assert str(broken) in error
 
 
 def test_restore_over_a_database_with_organisations_needs_force(
@@ -484,14 +459,9 @@ def test_restore_over_a_database_with_organisations_needs_force(
         "--data-dir",
         str(data_dir),
     )
-    before = written_state(fresh_database, data_dir)
-
-    refused = slthub(
-        "restore", str(archive), "--db", fresh_database.url, "--data-dir", str(data_dir), ok=False
-    )
-    assert "already holds 3 organisation(s)" in refused["error"]
-    assert "--force" in refused["error"]
-    assert written_state(fresh_database, data_dir) == before
+    error = refused_restore(archive, fresh_database, data_dir)
+    assert "already holds 3 organisation(s)" in error
+    assert "--force" in error
 
     restored = slthub(
         "restore", str(archive), "--db", fresh_database.url, "--data-dir", str(data_dir), "--force"
@@ -560,19 +530,9 @@ def test_restore_writes_archived_hub_keys_but_never_over_different_ones(
     other = other_dir / "hub-keys"
     other.write_bytes(HubKeys.generate().to_bytes())
     other.chmod(0o600)
-    before = written_state(another_fresh_database, other_dir)
-    refused = slthub(
-        "restore",
-        str(with_keys),
-        "--db",
-        another_fresh_database.url,
-        "--data-dir",
-        str(other_dir),
-        ok=False,
-    )
-    assert "hub-keys" in refused["error"]
-    assert "--force" in refused["error"]
-    assert written_state(another_fresh_database, other_dir) == before
+    error = refused_restore(with_keys, another_fresh_database, other_dir)
+    assert "hub-keys" in error
+    assert "--force" in error
 
     # An empty data dir: the keys come from the archive, private.
     new_dir = tmp_path / "new-var"
@@ -609,18 +569,8 @@ def test_restore_without_the_hub_keys_says_where_to_put_them(
 
     # `slthub init` on the new machine made new keys: not the ones that signed the backup.
     slthub("init", "--db", another_fresh_database.url, "--data-dir", str(target_dir))
-    before = written_state(another_fresh_database, target_dir)
-    refused = slthub(
-        "restore",
-        str(archive),
-        "--db",
-        another_fresh_database.url,
-        "--data-dir",
-        str(target_dir),
-        ok=False,
-    )
-    assert "public key" in refused["error"]
-    assert written_state(another_fresh_database, target_dir) == before
+    error = refused_restore(archive, another_fresh_database, target_dir)
+    assert "public key" in error
 
 
 # --- versions and kinds --------------------------------------------------------------------
@@ -686,19 +636,9 @@ def test_a_sqlite_backup_is_not_restored_into_postgresql(
     initialise(sqlite)
     path = tmp_path / "sqlite.tar.gz"
     slthub("backup", str(path), "--db", sqlite.database_url, "--data-dir", str(sqlite.data_dir))
-    before = written_state(another_fresh_database, sqlite.data_dir)
-    refused = slthub(
-        "restore",
-        str(path),
-        "--db",
-        another_fresh_database.url,
-        "--data-dir",
-        str(sqlite.data_dir),
-        ok=False,
-    )
-    assert "is a SQLite backup" in refused["error"]
-    assert "PostgreSQL" in refused["error"]
-    assert written_state(another_fresh_database, sqlite.data_dir) == before
+    error = refused_restore(path, another_fresh_database, sqlite.data_dir)
+    assert "is a SQLite backup" in error
+    assert "PostgreSQL" in error
 
 
 def test_backup_refuses_to_overwrite_a_file(

@@ -41,7 +41,8 @@ class Area(Base):
     # A security area may list the P-codes it covers.
     covers: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: hub.areas.service.policy_areas reads max(updated_at) on every request.
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     def display_name(self, lang: str) -> str:
         return (self.name_fr if lang == "fr" else self.name_en) or self.name

@@ -3,8 +3,9 @@
     python -m bench.reports [--quick] [--db URL]
 
 Runs `slthub init` into a temporary data directory (SQLite there unless --db is given),
-creates 200 approved organisations with one focal point each, starts uvicorn on a free
-loopback port in this process, and measures with one keep-alive client:
+imports a 5,130-area P-code tree, creates 200 approved organisations with one focal point
+each, starts uvicorn on a free loopback port in this process, and measures with one
+keep-alive client:
 
 - publish: POST /api/v1/reports (a flash incident naming its recipients) to 1 (the
   originator alone), 50 and 200 recipient organisations — validation, policy, sealing,
@@ -62,7 +63,29 @@ from hub.db import make_engine, make_session_factory
 from hub.keystore import load_hub_keys
 
 PASSPHRASE = "bench passphrase for a focal point"  # noqa: S105 (throwaway bench members)
-AREAS = "code,name,parent,kind\nBX,Benchland,,country\nBX01,North,BX,admin1\n"
+
+
+def _areas_csv() -> str:
+    """A country-sized P-code tree, the shape of bench.policies': 5 countries × 25 admin1 ×
+    8 admin2 × 4 admin3 = 5,130 areas. The hub reads the tree on every publication, so a
+    two-area bench would hide what a real deployment pays for it."""
+    lines = ["code,name,parent,kind"]
+    for c in range(5):
+        country = f"B{c}"
+        lines.append(f"{country},Benchland {c},,country")
+        for a1 in range(25):
+            adm1 = f"{country}{a1:02d}"
+            lines.append(f"{adm1},Province {adm1},{country},admin1")
+            for a2 in range(8):
+                adm2 = f"{adm1}{a2:02d}"
+                lines.append(f"{adm2},Territoire {adm2},{adm1},admin2")
+                lines.extend(
+                    f"{adm2}{a3:02d},Localite {adm2}{a3:02d},{adm2},admin3" for a3 in range(4)
+                )
+    return "\n".join(lines) + "\n"
+
+
+AREA = "B001"  # an admin1 of the tree above
 SIZES = (1, 50, 200)
 # Unmeasured publications before each size: the first statements of a new shape are compiled
 # and cached by SQLAlchemy (the first publish of a run took 40 ms, the next ones 5).
@@ -71,7 +94,7 @@ WARM_UP = 5
 FLASH: dict[str, Any] = {
     "type": "incident",
     "stage": "flash",
-    "area": "BX01",
+    "area": AREA,
     "category": "armed_robbery",
     "severity": "severe",
     "occurred_at": "2026-11-23T06:40:00+01:00",
@@ -104,7 +127,7 @@ def _setup(settings: Settings, count: int) -> list[tuple[str, str, bytes]]:
     factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
     out = []
     with factory() as session:
-        areas.import_areas(session, actor=CONSOLE, parsed=parse_csv(AREAS), dataset="bench")
+        areas.import_areas(session, actor=CONSOLE, parsed=parse_csv(_areas_csv()), dataset="bench")
         stamp = time.time_ns()
         for i in range(count):
             org = organisations.create_organisation(
@@ -114,7 +137,7 @@ def _setup(settings: Settings, count: int) -> list[tuple[str, str, bytes]]:
                 kind=OrganisationKind.INGO,
                 approve=True,
             )
-            areas.set_presence(session, actor=CONSOLE, organisation_id=org.id, areas=["BX01"])
+            areas.set_presence(session, actor=CONSOLE, organisation_id=org.id, areas=[AREA])
             created = members.create_member(
                 session,
                 actor=CONSOLE,

@@ -1,6 +1,6 @@
 """The transactional outbox: how the hub says "alert about this" without sending anything.
 
-Guarantee: `enqueue` only adds a row to the caller's session; the caller's
+Guarantee: `enqueue` only inserts a row in the caller's transaction; the caller's
 service commits it together with the change itself. So a report that is rolled back never
 alerts, and a report that is committed always will — the dispatcher finds the row after
 any crash. Enqueuing the same (source, version) twice returns the first event.
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alerts.facts import (
@@ -136,8 +136,8 @@ def enqueue(
     )
     if existing is not None:
         return existing
-    event = AlertEvent(
-        id=str(uuid.uuid4()),
+    return _insert_event(
+        session,
         kind=AlertKind(kind).value,
         msg_type=MsgType(msg_type).value,
         source=source,
@@ -149,12 +149,18 @@ def enqueue(
         organisations=list(organisations),
         areas=list(areas),
     )
-    session.add(event)
-    # No flush of its own: the id is set above, autoflush writes the row before any query
-    # that could look for it, and the caller's commit does anyway (one flush, not two, on
-    # the path of every publication).
+
+
+def _insert_event(session: Session, **values: Any) -> str:
+    """One Core INSERT on the caller's connection and transaction: it is on the path of
+    every publication, and nothing reads the row back through the ORM before the commit
+    (the dispatcher reads it in its own session)."""
+    event_id = str(uuid.uuid4())
+    session.connection().execute(
+        insert(AlertEvent).values(id=event_id, created_at=dt.datetime.now(dt.UTC), **values)
+    )
     session.info[WROTE_OUTBOX] = True
-    return event.id
+    return event_id
 
 
 def enqueue_notice(
@@ -210,21 +216,19 @@ def enqueue_share(
     )
     if existing is not None:
         return existing
-    event = AlertEvent(
-        id=str(uuid.uuid4()),
+    return _insert_event(
+        session,
         kind=AlertKind(kind).value,
         msg_type=MsgType.ALERT.value,
         source=source,
         version=1,
+        supersedes=None,
         severity=notice.report.severity,
         area_code=notice.report.area_code,
         facts=facts_to_json(notice),
         organisations=[organisation],
         areas=[notice.report.area_code],
     )
-    session.add(event)
-    session.info[WROTE_OUTBOX] = True
-    return event.id
 
 
 def pending_events(session: Session, *, limit: int = 100) -> list[AlertEvent]:

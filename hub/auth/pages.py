@@ -12,6 +12,7 @@ from hub.actors import Actor
 from hub.auth import service
 from hub.deps import SessionDep, SettingsDep, client_address
 from hub.errors import HubError, TooManyAttempts
+from hub.i18n import gettext as _
 from hub.members import service as members
 from hub.organisations import service as organisations
 from hub.security import SESSION_COOKIE
@@ -134,3 +135,67 @@ def totp_submit(
             request, actor, secret or members.new_totp_secret(), exc.message, status=exc.status
         )
     return RedirectResponse("/", status_code=303)
+
+
+# --- passphrase -------------------------------------------------------------------------------
+
+
+def _passphrase_page(
+    request: Request,
+    *,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    done: bool = False,
+    status: int = 200,
+) -> Response:
+    # The fields are never filled back in: a passphrase does not travel back to the browser.
+    return render(
+        request,
+        "auth/passphrase.html",
+        status=status,
+        errors=errors or {},
+        error=error,
+        done=done,
+    )
+
+
+@router.get("/account/passphrase")
+def passphrase_page(request: Request, session: SessionDep) -> Response:
+    actor = actor_from_cookie(request, session)
+    if actor is None or actor.member is None:
+        return to_login()
+    return _passphrase_page(request)
+
+
+@router.post("/account/passphrase")
+def passphrase_submit(
+    request: Request,
+    session: SessionDep,
+    current_password: FormText = "",
+    new_password: FormText = "",
+    confirm_password: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    require_csrf(request, csrf_token)
+    actor = actor_from_cookie(request, session)
+    if actor is None or actor.member is None:
+        return to_login()
+    if new_password != confirm_password:
+        return _passphrase_page(
+            request,
+            errors={"confirm_password": _("The two new passphrases are not the same.")},
+            status=422,
+        )
+    try:
+        members.change_passphrase(session, actor=actor, current=current_password, new=new_password)
+    except HubError as exc:
+        errors = {
+            e["field"]: e["message"] for e in exc.extra.get("errors", ()) if e.get("field")
+        }
+        return _passphrase_page(
+            request,
+            errors=errors,
+            error=None if errors else exc.message,
+            status=exc.status,
+        )
+    return _passphrase_page(request, done=True)

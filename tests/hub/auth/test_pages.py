@@ -167,3 +167,51 @@ def test_totp_enrolment_page_shows_an_inline_svg_qr(
     )
     assert again.status_code == 401
     assert again.json()["type"] == "urn:slthub:problem:totp-required"
+
+
+def test_a_member_changes_their_passphrase_on_a_page(
+    client: TestClient, db_session: Session
+) -> None:
+    org = make_organisation(db_session)
+    created = make_member(db_session, org)
+    email = created.member.email
+    assert client.get("/account/passphrase", follow_redirects=False).status_code == 303
+    _login_form(client, email)
+    landing = client.get("/")
+    assert 'href="/account/passphrase"' in landing.text
+    page = client.get("/account/passphrase", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert "Phrase secrète actuelle" in page.text
+    assert "<script" not in page.text
+    token = _csrf(page.text)
+    new = "three new words for the road 42"
+
+    def change(**fields: str) -> Any:
+        data = {"csrf_token": token, "current_password": PASSPHRASE, "new_password": new}
+        return client.post(
+            "/account/passphrase",
+            data={**data, "confirm_password": new, **fields},
+            headers={"Accept-Language": "fr"},
+        )
+
+    missing_csrf = change(csrf_token="")
+    assert missing_csrf.status_code == 403
+    mismatch = change(confirm_password=new + "!")
+    assert mismatch.status_code == 422
+    assert "ne sont pas identiques" in mismatch.text
+    wrong = change(current_password="not the passphrase at all")
+    assert wrong.status_code == 422
+    assert 'id="current_password-error"' in wrong.text
+    assert "not the passphrase at all" not in wrong.text  # never echoed back
+    weak = change(new_password="short", confirm_password="short")
+    assert weak.status_code == 422
+    assert 'id="new_password-error"' in weak.text
+
+    done = change()
+    assert done.status_code == 200
+    assert "Votre phrase secrète est changée" in done.text
+    assert client.get("/", follow_redirects=False).status_code == 200  # this session stays
+    old = client.post("/api/v1/auth/login", json={"email": email, "password": PASSPHRASE})
+    assert old.status_code == 401
+    fresh = client.post("/api/v1/auth/login", json={"email": email, "password": new})
+    assert fresh.status_code == 200, fresh.text

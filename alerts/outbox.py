@@ -151,13 +151,17 @@ def enqueue(
     )
 
 
+# Built once: values come at execution, so the statement is compiled once and reused.
+_INSERT_EVENT = insert(AlertEvent)
+
+
 def _insert_event(session: Session, **values: Any) -> str:
     """One Core INSERT on the caller's connection and transaction: it is on the path of
     every publication, and nothing reads the row back through the ORM before the commit
     (the dispatcher reads it in its own session)."""
     event_id = str(uuid.uuid4())
     session.connection().execute(
-        insert(AlertEvent).values(id=event_id, created_at=dt.datetime.now(dt.UTC), **values)
+        _INSERT_EVENT, {"id": event_id, "created_at": dt.datetime.now(dt.UTC), **values}
     )
     session.info[WROTE_OUTBOX] = True
     return event_id

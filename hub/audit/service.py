@@ -107,28 +107,30 @@ def record(
     signature = _signer(session).attest(head_statement(seq, digest))
     connection = session.connection()
     connection.execute(
-        insert(AuditEntry).values(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor=actor,
-            action=str(action),
-            target=target,
-            details=details_text,
-            prev_hash=prev,
-            hash=digest,
-        )
+        _INSERT_ENTRY,
+        {
+            "seq": seq,
+            "at": at,
+            "actor_id": actor_id,
+            "actor": actor,
+            "action": str(action),
+            "target": target,
+            "details": details_text,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
+    new_head = {"seq": seq, "hash": digest, "signature": signature}
     if head is None:
-        connection.execute(
-            insert(AuditHead).values(id=HEAD_ID, seq=seq, hash=digest, signature=signature)
-        )
+        connection.execute(_INSERT_HEAD, {"id": HEAD_ID, **new_head})
     else:
-        connection.execute(
-            update(AuditHead)
-            .where(AuditHead.id == HEAD_ID)
-            .values(seq=seq, hash=digest, signature=signature)
-        )
+        connection.execute(_UPDATE_HEAD, new_head)
+
+
+# Built once: statements whose values come at execution are compiled once and reused.
+_INSERT_ENTRY = insert(AuditEntry)
+_INSERT_HEAD = insert(AuditHead)
+_UPDATE_HEAD = update(AuditHead).where(AuditHead.id == HEAD_ID)
 
 
 @dataclass(frozen=True)

@@ -480,7 +480,7 @@ def submit_report(
         # `report` stays a plain transient object; nothing in this transaction reads it back.
         connection = session.connection()
         connection.execute(
-            insert(Report).values({attr.key: getattr(report, attr.key) for attr in _COLUMNS})
+            _INSERT_REPORT, {attr.key: getattr(report, attr.key) for attr in _COLUMNS}
         )
         connection.execute(
             insert(ReportWrap),
@@ -538,6 +538,8 @@ def submit_report(
 
 
 _COLUMNS = sa_inspect(Report).column_attrs
+# Built once: a statement with its values given at execution is compiled once and reused.
+_INSERT_REPORT = insert(Report)
 
 
 def _check_links(session: Session, report_in: ReportCreate, originator_id: str) -> None:

@@ -12,15 +12,17 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from enum import StrEnum
 from typing import Any
 
+import anyio
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 log = logging.getLogger("hub.db")
@@ -208,12 +210,27 @@ def make_session_factory(bind: Any, *, signer: Any, **kwargs: Any) -> sessionmak
     return sessionmaker(bind=bind, expire_on_commit=False, info={"signer": signer}, **kwargs)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. `async` so that FastAPI calls it in the event loop instead of
+    hopping through the threadpool twice (in and out): a Session touches no database until
+    its first statement, and closing one whose service committed only drops Python objects
+    (the commit already gave the connection back). A session still in a transaction — a
+    read that never committed, an error — is rolled back and closed in the threadpool, where
+    blocking I/O belongs, shielded so that a cancelled request still gives its connection
+    back. bench.reports: each hop cost 0.2-0.3 ms on the 2-core test machine."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
-    except BaseException:
+    finally:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(_rollback_and_close, session)
+        else:
+            session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
         session.rollback()
-        raise
     finally:
         session.close()

@@ -7,9 +7,16 @@ import gc
 import time
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import text
 
+from hub.app import create_app
+from hub.cli import initialise
+from hub.config import Settings
 from hub.db import BACKSTOP_AUTOCHECKPOINT_PAGES, checkpointer_of, make_engine
+from hub.deps import SessionDep
+from hub.errors import Conflict
 
 
 def test_a_long_running_engine_checkpoints_off_the_request_path(tmp_path: Path) -> None:
@@ -65,3 +72,43 @@ def test_postgresql_urls_get_no_checkpointer() -> None:
     engine = make_engine("postgresql://nobody@127.0.0.1:1/none", background_checkpoint=True)
     assert checkpointer_of(engine) is None
     engine.dispose()
+
+
+def test_a_request_that_never_commits_gives_its_transaction_back(
+    fresh_database: object, tmp_path: Path
+) -> None:
+    """The request's session is opened and, once committed, closed in the event loop; one
+    still in a transaction (a read, an error) is rolled back in the threadpool. Were it left
+    open, SQLite's write lock (BEGIN IMMEDIATE) would hold the next request for five seconds
+    and then fail it."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=fresh_database.url,  # type: ignore[attr-defined]
+        data_dir=tmp_path / "var",
+        secret_key=SecretStr("db-test-" + "x" * 40),
+    )
+    initialise(settings)
+    app = create_app(settings)
+
+    @app.get("/read-then-fail")
+    def read_then_fail(session: SessionDep) -> None:
+        session.execute(text("SELECT count(*) FROM organisations"))
+        raise Conflict("refused after reading")
+
+    @app.get("/read")
+    def read(session: SessionDep) -> int:
+        return int(session.execute(text("SELECT count(*) FROM organisations")).scalar_one())
+
+    @app.post("/write")
+    def write(session: SessionDep) -> int:
+        session.execute(text("DELETE FROM login_failures"))
+        session.commit()
+        return 1
+
+    with TestClient(app) as client:
+        for _ in range(3):
+            assert client.get("/read-then-fail").status_code == 409
+            assert client.get("/read").json() == 0
+            started = time.monotonic()
+            assert client.post("/write").json() == 1
+            assert time.monotonic() - started < 2

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hub.actors import Actor
 from hub.auth import service as auth
@@ -18,6 +20,8 @@ from hub.policy import policy_from_settings
 from policies import Policy
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /auth/login")
 
@@ -39,10 +43,10 @@ async def get_policy(request: Request) -> Policy:
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 
 
-def current_actor(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> Actor:
     """API clients authenticate with a bearer token only. Cookies are for pages, whose
     forms carry CSRF tokens; accepting cookies here would open the API to CSRF."""
     if credentials is None:
@@ -52,7 +56,36 @@ def current_actor(
     return auth.authenticate(session, token=credentials.credentials)
 
 
+def current_actor(session: SessionDep, credentials: BearerDep) -> Actor:
+    return _authenticate(session, credentials)
+
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def as_actor(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    work: Callable[[Session, Actor], T],
+) -> T:
+    """Authenticate and run `work` in one threadpool call, with a session of its own.
+
+    For the routes every partner uses all day (publish, open a report): with ActorDep the
+    actor and then the route each take a hop through the threadpool, and a hop cost
+    0.3-0.6 ms on the 2-core test machine — as much as all the policy decisions of a
+    publication. Same checks, same errors, same transaction rules as ActorDep/SessionDep."""
+
+    def call() -> T:
+        session: Session = request.app.state.session_factory()
+        try:
+            return work(session, _authenticate(session, credentials))
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    return await run_in_threadpool(call)
 
 
 def client_address(request: Request) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from hub.consents import service as consents
-from hub.deps import ActorDep, PolicyDep, SessionDep, SettingsDep
+from hub.deps import ActorDep, BearerDep, PolicyDep, SessionDep, SettingsDep, as_actor
 from hub.reports import service
 from hub.reports.schemas import (
     ExplainRead,
@@ -33,22 +33,27 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 
 
 @router.post("/reports", status_code=201, response_model=ReportCreated, responses=_PROBLEMS)
-def submit_report(
+async def submit_report(
     body: ReportCreate,
-    actor: ActorDep,
-    session: SessionDep,
+    request: Request,
+    credentials: BearerDep,
     settings: SettingsDep,
     policy: PolicyDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> ReportCreated:
-    published = service.submit_report(
-        session,
-        actor=actor,
-        report_in=body,
-        policy=policy,
-        data_dir=settings.data_dir,
-        idempotency_key=idempotency_key,
+    # One threadpool call for authentication and publication (hub.deps.as_actor).
+    published = await as_actor(
+        request,
+        credentials,
+        lambda session, actor: service.submit_report(
+            session,
+            actor=actor,
+            report_in=body,
+            policy=policy,
+            data_dir=settings.data_dir,
+            idempotency_key=idempotency_key,
+        ),
     )
     if not published.created:
         # A retry of a submission that already succeeded: the same report, said so.
@@ -93,8 +98,13 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", response_model=ReportRead, responses=_PROBLEMS)
-def read_report(report_id: str, actor: ActorDep, session: SessionDep) -> ReportRead:
-    return service.read_report(session, actor=actor, report_id=report_id)
+async def read_report(report_id: str, request: Request, credentials: BearerDep) -> ReportRead:
+    # One threadpool call for authentication and opening (hub.deps.as_actor).
+    return await as_actor(
+        request,
+        credentials,
+        lambda session, actor: service.read_report(session, actor=actor, report_id=report_id),
+    )
 
 
 @router.get("/reports/{report_id}/attachments/{attachment_id}", responses=_PROBLEMS)

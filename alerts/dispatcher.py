@@ -157,6 +157,38 @@ def _mask(channel: str, address: str) -> str:
     return f"{address[:4]} ••• {address[-2:]}"
 
 
+def _notice_deliveries(
+    session: Session,
+    event_id: str,
+    organisation: str,
+    people: list[str],
+    kind: AlertKind,
+    now: dt.datetime,
+) -> list[AlertDelivery]:
+    """A notice (a failure, a share request or its answer) to named people: one delivery per
+    channel each has, due now, nothing to acknowledge. Someone without a liaison designation
+    gets an email row that parks at send time, visibly, rather than nothing."""
+    reach = des.reach(session, people)
+    rows = []
+    for person in people:
+        known = reach.get(person)
+        for channel in known.channels if known and known.channels else ("email",):
+            rows.append(
+                AlertDelivery(
+                    event_id=event_id,
+                    liaison_id=person,
+                    organisation_id=organisation,
+                    channel=channel,
+                    step=0,
+                    kind=kind.value,
+                    status=DeliveryStatus.PENDING.value,
+                    due_at=now,
+                    created_at=now,
+                )
+            )
+    return rows
+
+
 def smime_signer(
     identity: crypto.EmailIdentity, recipient_certificate: bytes | None
 ) -> Callable[[bytes], bytes]:
@@ -423,32 +455,16 @@ class Dispatcher:
         return len(rows)
 
     def _plan_share(self, session: Session, event: AlertEvent, now: dt.datetime) -> int:
-        """One delivery per person and channel they have, sent now, with nothing to
-        acknowledge: the answer itself is given on the hub. A person without a liaison
-        designation gets a row that parks at send time, visibly (as failure notices do)."""
+        """To the named members, or the organisation's focal points: the answer itself is
+        given on the hub (see _notice_deliveries)."""
         notice = notice_from_json(event.facts)
         if not isinstance(notice, ShareNotice):
             raise ValueError(f"event {event.id} does not carry a share notice")
         [organisation] = event.organisations
         people = list(notice.members) or self.directory.focal_points(session, organisation)
-        reach = des.reach(session, people)
-        rows = []
-        for person in people:
-            known = reach.get(person)
-            for channel in known.channels if known and known.channels else ("email",):
-                rows.append(
-                    AlertDelivery(
-                        event_id=event.id,
-                        liaison_id=person,
-                        organisation_id=organisation,
-                        channel=channel,
-                        step=0,
-                        kind=event.kind,
-                        status=DeliveryStatus.PENDING.value,
-                        due_at=now,
-                        created_at=now,
-                    )
-                )
+        rows = _notice_deliveries(
+            session, event.id, organisation, people, AlertKind(event.kind), now
+        )
         session.add_all(rows)
         session.flush()
         return len(rows)
@@ -961,23 +977,11 @@ class Dispatcher:
             planned_at=now,
         )
         focal = self.directory.focal_points(session, row.organisation_id)
-        reach = des.reach(session, focal)
-        for member in focal:
-            known = reach.get(member)
-            for channel in known.channels if known and known.channels else ("email",):
-                session.add(
-                    AlertDelivery(
-                        event_id=notice.id,
-                        liaison_id=member,
-                        organisation_id=row.organisation_id,
-                        channel=channel,
-                        step=0,
-                        kind=AlertKind.DELIVERY_FAILED.value,
-                        status=DeliveryStatus.PENDING.value,
-                        due_at=now,
-                        created_at=now,
-                    )
-                )
+        session.add_all(
+            _notice_deliveries(
+                session, notice.id, row.organisation_id, focal, AlertKind.DELIVERY_FAILED, now
+            )
+        )
         try:
             with session.begin_nested():
                 session.flush()

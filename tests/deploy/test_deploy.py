@@ -24,6 +24,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,18 @@ def test_the_nightly_script_backs_up_and_keeps_the_newest(
     bystanders = ["notes.txt", "slthub-before-upgrade.tar.gz"]
     for name in older + bystanders:
         (backups / name).write_bytes(b"an older file")
+    # What a backup killed two nights ago left, and what one running now has written.
+    day_old = time.time() - 2 * 86400
+    stale = [backups / "slthub-2026-01-03T023000Z.tar.gz.tmp", backups / ".slthub-backup-abc"]
+    running = [backups / "slthub-2026-01-04T023000Z.tar.gz.tmp", backups / ".slthub-backup-xyz"]
+    for leftover in stale + running:
+        if leftover.name.endswith(".tmp"):
+            leftover.write_bytes(b"partial")
+        else:
+            leftover.mkdir()
+            (leftover / "hub.db").write_bytes(b"snapshot")
+    for leftover in stale:
+        os.utime(leftover, (day_old, day_old))
     env = {
         **os.environ,
         "SLTHUB_BIN": str(SLTHUB),
@@ -180,6 +193,10 @@ def test_the_nightly_script_backs_up_and_keeps_the_newest(
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in running)
+    for leftover in running:
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     left = sorted(p.name for p in backups.iterdir())
     new = [n for n in left if n not in older + bystanders]
     assert len(new) == 1

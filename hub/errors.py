@@ -169,6 +169,14 @@ def internal_error_body(request_id: str) -> dict[str, Any]:
     }
 
 
+def _wants_a_page(request: Request) -> bool:
+    path = request.url.path
+    return (
+        not path.startswith(("/api/", "/static/", "/openapi.json"))
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
 def install(app: FastAPI) -> None:
     async def hub_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HubError)  # noqa: S101 (registered for HubError only)
@@ -194,6 +202,12 @@ def install(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)  # noqa: S101 (registered for it only)
+        if exc.status_code == 404 and _wants_a_page(request):
+            # A mistyped or stale address under the pages (/reports/…/…) is a person at a
+            # browser: the pages' own 404, in their language, not JSON.
+            from hub.web import error_page  # hub.web builds on this module
+
+            return error_page(request, _("There is nothing here."), status=404)
         codes = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}
         response = problem(
             request,

@@ -77,3 +77,19 @@ def test_nul_character_is_bad_input_on_every_database(client, request) -> None:
     expected = 422 if request.config.getoption("--db") == "postgresql" else 401
     assert response.status_code == expected
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_unknown_page_address_answers_a_page_and_the_api_answers_json(
+    client: TestClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "fr"}
+    page = client.get("/reports/not/a/page", headers=browser)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>Introuvable</h1>" in page.text
+    assert "<script" not in page.text
+    api = client.get("/api/v1/no/such/thing", headers=browser)
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    script = client.get("/reports/not/a/page")
+    assert script.headers["content-type"].startswith("application/problem+json")

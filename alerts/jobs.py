@@ -69,9 +69,14 @@ def reclaim_leases() -> None:
         log.warning("put back %d deliveries whose dispatcher stopped mid-send", count)
 
 
+# The hour of the day, in each liaison's own time zone, at which their digest goes out.
+DIGEST_LOCAL_HOUR = 6
+
+
 def digests() -> None:
+    """Hourly: the digests of the liaisons for whom it is now DIGEST_LOCAL_HOUR."""
     context = _ctx()
-    context.dispatcher.digests(context.clock())
+    context.dispatcher.digests(context.clock(), local_hour=DIGEST_LOCAL_HOUR)
     dispatch()
 
 

@@ -42,7 +42,9 @@ DISPATCH_JOB = "alerts.dispatch"
 SCHEDULE: list[tuple[str, Callable[[], None], Any]] = [
     (DISPATCH_JOB, jobs.dispatch, IntervalTrigger(seconds=5)),
     ("alerts.reclaim_leases", jobs.reclaim_leases, IntervalTrigger(seconds=30)),
-    ("alerts.digests", jobs.digests, CronTrigger(hour=6, minute=0, timezone=dt.UTC)),
+    # Every hour on the hour: each liaison's digest leaves at 06:00 in their own time zone
+    # (06:30 where the offset has a half hour).
+    ("alerts.digests", jobs.digests, CronTrigger(minute=0, timezone=dt.UTC)),
     ("hub.risk_expiry", jobs.risk_expiry, IntervalTrigger(minutes=1)),
     ("hub.review_reminders", jobs.review_reminders, IntervalTrigger(minutes=15)),
     ("hub.retention_purge", jobs.retention_purge, CronTrigger(hour=2, minute=30, timezone=dt.UTC)),

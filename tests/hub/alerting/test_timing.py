@@ -97,6 +97,40 @@ def test_a_digest_holds_the_routine_items(
     assert dispatcher.digests(scene.now + dt.timedelta(hours=2)) == 0  # nothing twice
 
 
+
+def test_the_hourly_digest_job_reaches_each_liaison_at_six_in_their_own_time_zone(
+    client: TestClient, scene: Scene, dispatcher: Any, smtp: Any
+) -> None:
+    """The scheduler runs the digest job every hour (alerts.jobs.DIGEST_LOCAL_HOUR); a
+    liaison in Kabul (UTC+4:30) gets theirs at 06:30 local, i.e. 02:00 UTC, not at 06:00 UTC
+    (10:30 in Kabul)."""
+    from alerts.jobs import DIGEST_LOCAL_HOUR
+
+    _, handler = smtp
+    designate(
+        client, scene.deputy, areas=["CD62"], channels={"email": None}, timezone="Asia/Kabul"
+    )
+    publish(
+        client,
+        scene.world.a,
+        flash(
+            area="CD6201",
+            severity="minor",
+            summary="Route coupée par la pluie",
+            audience={"organisations": [scene.world.b.id]},
+        ),
+    )
+    dispatcher.run_once(scene.now)
+    tomorrow = (scene.now + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    for utc_hour in (1, 5, 6):  # 05:30, 09:30 and 10:30 in Kabul
+        at = tomorrow.replace(hour=utc_hour)
+        assert dispatcher.digests(at, local_hour=DIGEST_LOCAL_HOUR) == 0
+    at = tomorrow.replace(hour=2)  # 06:30 in Kabul
+    assert dispatcher.digests(at, local_hour=DIGEST_LOCAL_HOUR) == 1
+    dispatcher.run_once(at)
+    assert _recipients(handler) == [scene.deputy.email]
+    assert "Route coupée" in _text(handler.received[0].data)
+
 def test_failing_smtp_retries_then_parks_and_tells_the_focal_point(
     client: TestClient,
     db_session: Session,

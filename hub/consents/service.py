@@ -34,6 +34,7 @@ from hub.consents.schemas import (
 from hub.db import utcnow
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.i18n import gettext as _
+from hub.members.models import Member
 from hub.members.service import organisation_keys_for
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import service as reports
@@ -173,6 +174,54 @@ def remove_standing_consent(session: Session, *, actor: Actor, rule_id: str) -> 
         target=rule.id,
     )
     session.commit()
+
+
+@dataclass(frozen=True)
+class StandingConsentView:
+    rule: StandingConsentRead
+    # The target organisation's name (None when the rule names a kind).
+    target_name: str | None
+    # Who made the rule: a member's name, or None when the console did or the member is gone.
+    created_by: str | None
+    created_at: dt.datetime
+
+
+def standing_consent_views(session: Session, *, actor: Actor) -> list[StandingConsentView]:
+    """`list_standing_consents` with the names the page shows (the API gives ids only)."""
+    who = reports.reader(actor, need_keys=False)
+    rules = list(
+        session.scalars(
+            select(StandingConsentRule)
+            .where(StandingConsentRule.originator_id == who.organisation.id)
+            .where(StandingConsentRule.removed_at.is_(None))
+            .order_by(StandingConsentRule.created_at)
+        )
+    )
+    if not rules:
+        return []
+    org_ids = {r.target_id for r in rules if r.target_id}
+    names = {
+        org_id: name
+        for org_id, name in session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        )
+    }
+    member_ids = {r.created_by_id for r in rules if r.created_by_id}
+    makers = {
+        member_id: name
+        for member_id, name in session.execute(
+            select(Member.id, Member.display_name).where(Member.id.in_(member_ids))
+        )
+    }
+    return [
+        StandingConsentView(
+            rule=_rule_read(r),
+            target_name=names.get(r.target_id) if r.target_id else None,
+            created_by=makers.get(r.created_by_id) if r.created_by_id else None,
+            created_at=r.created_at,
+        )
+        for r in rules
+    ]
 
 
 # --- share requests --------------------------------------------------------------------------

@@ -7,9 +7,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from hub.app import create_app
 from hub.config import Settings
+from tests.hub.pages import Browser, browsers
+from tests.hub.reports.factories import World, world
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -42,3 +45,16 @@ def app(settings: Settings, session_factory: Any, hub_keys: Any) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def browser(app: FastAPI) -> Iterator[Browser]:
+    """A logged-in browser per email address (tests.hub.pages)."""
+    with browsers(app) as open_for:
+        yield open_for
+
+
+@pytest.fixture
+def w(db_session: Session, client: TestClient) -> World:
+    """Three partner organisations and an outsider, each with a focal point."""
+    return world(db_session, client)

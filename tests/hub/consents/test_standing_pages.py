@@ -3,45 +3,16 @@ English), removal, and every refusal answered as a page — never a 500."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hub.members.models import Role
-from tests.hub.factories import PASSPHRASE, make_member
-from tests.hub.reports.factories import API, World, world
-from tests.hub.reports.test_pages import csrf
-
-Browser = Callable[..., TestClient]
-
-
-@pytest.fixture
-def browser(app: FastAPI) -> Iterator[Browser]:
-    """A logged-in browser per email address (as in the report page tests)."""
-    with ExitStack() as stack:
-
-        def open_for(email: str, lang: str = "en") -> TestClient:
-            client = stack.enter_context(TestClient(app, headers={"Accept-Language": lang}))
-            page = client.get("/login")
-            response = client.post(
-                "/login",
-                data={"email": email, "password": PASSPHRASE, "csrf_token": csrf(page.text)},
-                follow_redirects=False,
-            )
-            assert response.status_code == 303, response.text
-            return client
-
-        yield open_for
-
-
-@pytest.fixture
-def w(db_session: Session, client: TestClient) -> World:
-    return world(db_session, client)
+from tests.hub.factories import make_member
+from tests.hub.pages import Browser, csrf
+from tests.hub.reports.factories import API, World
 
 
 def _is_page(response: Any, status: int) -> None:

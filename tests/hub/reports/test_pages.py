@@ -7,59 +7,25 @@ the JSON API exactly as the other report tests do."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.members.models import Role
 from hub.reports.models import Report
-from tests.hub.factories import PASSPHRASE, make_member, make_organisation
-from tests.hub.reports.factories import API, Party, World, flash, publish, world
+from tests.hub.factories import make_member, make_organisation
+from tests.hub.pages import Browser, csrf
+from tests.hub.reports.factories import API, Party, World, flash, publish
 from tests.hub.reports.test_attachments import PNG, attach
-
-Browser = Callable[[str], TestClient]
-
-
-def csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
 
 
 def hidden(html: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', html)
     assert match, name
     return match.group(1)
-
-
-@pytest.fixture
-def browser(app: FastAPI) -> Iterator[Browser]:
-    """A logged-in browser per email address."""
-    with ExitStack() as stack:
-
-        def open_for(email: str, lang: str = "en") -> TestClient:
-            client = stack.enter_context(TestClient(app, headers={"Accept-Language": lang}))
-            page = client.get("/login")
-            response = client.post(
-                "/login",
-                data={"email": email, "password": PASSPHRASE, "csrf_token": csrf(page.text)},
-                follow_redirects=False,
-            )
-            assert response.status_code == 303, response.text
-            return client
-
-        yield open_for
-
-
-@pytest.fixture
-def w(db_session: Session, client: TestClient) -> World:
-    return world(db_session, client)
 
 
 def _to_b(client: TestClient, w: World, **changes: Any) -> str:

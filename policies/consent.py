@@ -93,11 +93,17 @@ def may_share(
     *,
     areas: AreaMap,
     at: datetime,
+    revoked: frozenset[str] = frozenset(),
 ) -> Decision[bool]:
     """May `holder` seal the report's data key to `target` now?
 
     True with ALREADY_RECIPIENT means there is nothing to do. False with CONSENT_REQUIRED
-    means a share request to the originator is the way forward."""
+    means a share request to the originator is the way forward.
+
+    `revoked` holds the organisations the originator took the report away from. Revocation
+    is the originator's word on that organisation and that report, so it outranks every
+    shortcut a holder could use (TLP:CLEAR or GREEN, a standing consent): only the
+    originator, or its consent given for this report, hands it back."""
     report = header.id
     if holder.id != header.originator and holder.id not in recipients:
         return Decision(False, (Reason.of(ReasonCode.NOT_A_HOLDER, org=holder.id, report=report),))
@@ -117,6 +123,8 @@ def may_share(
         )
     if header.tlp is Tlp.RED:
         return Decision(False, (Reason.of(ReasonCode.RED_NEVER_ONWARD, report=report),))
+    if target.id in revoked:
+        return _revoked(holder, target, header, consents)
     if header.tlp is Tlp.CLEAR:
         return Decision(True, (Reason.of(ReasonCode.CLEAR_ANYONE, report=report),))
     reasons: list[Reason] = []
@@ -145,6 +153,31 @@ def may_share(
             holder=holder.id,
             target=target.id,
             report=report,
+            tlp=header.tlp,
+        )
+    )
+    reasons.append(Reason.of(ReasonCode.HINT_REQUEST_CONSENT, holder=holder.id))
+    return Decision(False, tuple(reasons))
+
+
+def _revoked(
+    holder: Organisation, target: Organisation, header: ReportHeader, consents: Iterable[Consent]
+) -> Decision[bool]:
+    reasons = [Reason.of(ReasonCode.REVOKED_BY_ORIGINATOR, target=target.id, report=header.id)]
+    for consent in consents:
+        if (
+            consent.report_id == header.id
+            and consent.target == target.id
+            and consent.via in (None, holder.id)
+        ):
+            reasons.append(Reason.of(ReasonCode.CONSENT_GIVEN, target=target.id, report=header.id))
+            return Decision(True, tuple(reasons))
+    reasons.append(
+        Reason.of(
+            ReasonCode.CONSENT_REQUIRED,
+            holder=holder.id,
+            target=target.id,
+            report=header.id,
             tlp=header.tlp,
         )
     )

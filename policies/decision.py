@@ -62,6 +62,7 @@ class ReasonCode(StrEnum):
     CONSENT_GIVEN = "consent_given"
     STANDING_CONSENT = "standing_consent"
     CONSENT_REQUIRED = "consent_required"
+    REVOKED_BY_ORIGINATOR = "revoked_by_originator"
     # alerts
     ALERT_IMMEDIATE = "alert_immediate"
     ALERT_DIGEST = "alert_digest"

@@ -216,6 +216,12 @@ TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
         "Un consentement permanent de l’organisation d’origine couvre la transmission de"
         " {report} à {target}.",
     ),
+    _T.REVOKED_BY_ORIGINATOR: (
+        "The originator revoked {target}’s access to {report}: only the originator can give"
+        " it back.",
+        "L’organisation d’origine a retiré à {target} l’accès à {report}{nb}: elle seule peut"
+        " le lui rendre.",
+    ),
     _T.CONSENT_REQUIRED: (
         "Organisation {holder} cannot pass {report} to {target}: TLP {tlp} needs the"
         " originator’s consent, and it has not been given.",

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from hub.audit import service
 from hub.audit.schemas import AuditEntryRead
+from hub.audit.views import audit_view
 from hub.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -26,18 +25,4 @@ def list_audit(
     after: Annotated[int, Query(ge=0, le=2**62, description="entries after this seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEntryRead]:
-    rows = service.list_entries(session, actor=actor, after=after, limit=limit)
-    return [
-        AuditEntryRead(
-            seq=r.seq,
-            at=r.at,
-            actor=r.actor,
-            actor_id=r.actor_id,
-            action=r.action,
-            target=r.target,
-            details=json.loads(r.details),
-            prev_hash=r.prev_hash,
-            hash=r.hash,
-        )
-        for r in rows
-    ]
+    return audit_view(session, actor=actor, after=after, limit=limit)

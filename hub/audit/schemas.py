@@ -18,3 +18,6 @@ class AuditEntryRead(BaseModel):
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    # True when this view left out the author of an anonymous report (the stored entry and
+    # its hash keep everything; `slthub audit verify` checks those).
+    redacted: bool = False

@@ -227,6 +227,16 @@ def standing_consent_views(session: Session, *, actor: Actor) -> list[StandingCo
 # --- share requests --------------------------------------------------------------------------
 
 
+def _allowed_by_for(allowed_by: str | None, *, viewer: str, originator: str | None) -> str | None:
+    """What allowed a share, as the viewer may know it. The originator sees which person or
+    rule it was; anyone else sees only the kind ("originator", "standing_consent", "green"…):
+    a member id or a rule id would link an anonymous report to its author's other reports."""
+    if allowed_by is None or viewer == originator:
+        return allowed_by
+    kind = allowed_by.split(":", 1)[0]
+    return "originator" if kind == "person" else kind
+
+
 def _read(request: ShareRequest, *, viewer: str, originator: str | None) -> ShareRequestRead:
     if request.status is ShareStatus.APPROVED and request.sealed_at is None:
         message = _("Approved; it will be readable when a holder is next online.")
@@ -245,7 +255,7 @@ def _read(request: ShareRequest, *, viewer: str, originator: str | None) -> Shar
         to_organisation=request.target_id,
         reason=request.reason,
         status=request.status,
-        allowed_by=request.allowed_by,
+        allowed_by=_allowed_by_for(request.allowed_by, viewer=viewer, originator=originator),
         readable=request.status is ShareStatus.APPROVED and request.sealed_at is not None,
         message=message,
         direction="incoming" if viewer == originator else "outgoing",
@@ -283,6 +293,7 @@ def _decide(
         ctx.policy,
         areas=ctx.areas,
         at=ctx.at,
+        revoked=reports.revoked_from(session, report.id),
     )
     allowed_by = None
     if decision.outcome:

@@ -208,6 +208,17 @@ def holders(session: Session, report_id: str) -> frozenset[str]:
     return frozenset(rows)
 
 
+def revoked_from(session: Session, report_id: str) -> frozenset[str]:
+    """Organisations the originator took the report away from (and has not given back)."""
+    rows = session.scalars(
+        select(ReportWrap.organisation_id)
+        .where(ReportWrap.report_id == report_id)
+        .where(ReportWrap.removed_at.is_not(None))
+        .where(ReportWrap.removed_reason == "revoked")
+    )
+    return frozenset(rows)
+
+
 def readable_report(session: Session, who: Reader, report_id: str) -> Report:
     """The report if `who`'s organisation was given it; the one 404 otherwise; 410 once the
     originator withdrew it (only to those who were given it)."""

@@ -160,3 +160,21 @@ def test_alerts_reach_only_recipients_and_quiet_hours_defer_never_drop(
         text = explain(d, lang)
         assert "{" not in text
         assert bool(text) is bool(designations)
+
+
+@PROPS
+@given(data=st.data(), orgs=organisations_st, standing=standing_st)
+def test_once_revoked_only_the_originator_gives_it_back(
+    data: st.DataObject, orgs: dict[str, Organisation], standing: list[StandingConsent]
+) -> None:
+    ids = sorted(orgs)
+    h = data.draw(header_st(ids))
+    holder = orgs[data.draw(st.sampled_from(ids))]
+    target = orgs[data.draw(st.sampled_from(ids))]
+    recipients = frozenset(data.draw(st.lists(st.sampled_from(ids)))) | {h.originator}
+    revoked = frozenset({target.id}) - recipients
+    d = may_share(
+        holder, target, h, recipients, (), standing, POLICY, areas=AREAS, at=NOW, revoked=revoked
+    )
+    if revoked and holder.id != h.originator:
+        assert d.outcome is False

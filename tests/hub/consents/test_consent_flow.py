@@ -106,6 +106,9 @@ def test_standing_consent_adds_recipients_at_publication_and_approves_requests(
     un_elsewhere = party(
         db_session, client, name="UN E", kind=OrganisationKind.UN, presence=("CD62",)
     )
+    # Published before the rule existed: B is not a recipient.
+    later = publish(client, w.a, flash(tlp="amber", audience={"organisations": [w.c.id]}))
+    assert w.b.id not in later["recipients"]
     rule = client.post(
         f"{API}/standing-consents",
         json={"to_kind": "un", "report_types": ["incident"], "max_tlp": "amber"},
@@ -121,13 +124,16 @@ def test_standing_consent_adds_recipients_at_publication_and_approves_requests(
     )
 
     # A request the rule covers is approved at once, and sealed by the requester's session.
-    later = publish(client, w.a, flash(tlp="amber", audience={"organisations": [w.c.id]}))
-    client.delete(f"{API}/reports/{later['id']}/recipients/{w.b.id}", headers=w.a.headers)
     rules = client.get(f"{API}/standing-consents", headers=w.a.headers).json()
     assert rules[0]["to_kind"] == "un"
     asked = _ask(client, w.c, later["id"], w.b.id)
     assert asked["status"] == "approved"
-    assert asked["allowed_by"] == f"standing_consent:{rules[0]['id']}"
+    # The requester learns the kind of permission; only the originator sees which rule.
+    assert asked["allowed_by"] == "standing_consent"
+    seen_by_originator = client.get(f"{API}/share-requests", headers=w.a.headers).json()
+    assert {r["id"]: r["allowed_by"] for r in seen_by_originator}[asked["id"]] == (
+        f"standing_consent:{rules[0]['id']}"
+    )
     assert asked["readable"] is True
     assert client.get(f"{API}/reports/{later['id']}", headers=w.b.headers).status_code == 200
 

@@ -17,6 +17,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from hub.actors import Actor
+from hub.auth.service import require_approved_organisation
 from hub.config import Settings
 from hub.errors import HubError
 
@@ -92,4 +93,5 @@ def member_actor(session: Session, email: str) -> Actor:
     from hub.members import service as members
 
     member = members.find_member(session, email)
+    require_approved_organisation(member)
     return Actor(label=f"{member.email} (console)", member=member)

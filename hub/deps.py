@@ -46,14 +46,16 @@ PolicyDep = Annotated[Policy, Depends(get_policy)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> Actor:
+def _authenticate(
+    session: Session, credentials: HTTPAuthorizationCredentials | None, *, any_status: bool = False
+) -> Actor:
     """API clients authenticate with a bearer token only. Cookies are for pages, whose
     forms carry CSRF tokens; accepting cookies here would open the API to CSRF."""
     if credentials is None:
         raise Unauthorized(
             _("Log in first: send the token from POST /api/v1/auth/login as a bearer token.")
         )
-    return auth.authenticate(session, token=credentials.credentials)
+    return auth.authenticate(session, token=credentials.credentials, any_status=any_status)
 
 
 def current_actor(session: SessionDep, credentials: BearerDep) -> Actor:
@@ -61,6 +63,15 @@ def current_actor(session: SessionDep, credentials: BearerDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def any_status_actor(session: SessionDep, credentials: BearerDep) -> Actor:
+    return _authenticate(session, credentials, any_status=True)
+
+
+# Only for what a member of a pending or suspended organisation may still do: see their own
+# status (GET /me) and log out.
+AnyStatusActorDep = Annotated[Actor, Depends(any_status_actor)]
 
 
 async def as_actor(

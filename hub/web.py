@@ -41,7 +41,7 @@ from hub.security import (
     csrf_token_for,
     new_csrf_cookie,
 )
-from policies.vocabulary import LABELS, Lang
+from policies.vocabulary import LABELS, Lang, OrganisationStatus
 
 env = Environment(
     loader=PackageLoader("hub", "templates"),
@@ -180,14 +180,18 @@ class Viewer:
     name: str
     organisation: str
     may_publish: bool
+    # False for a pending or suspended organisation: the menu offers nothing it may not do.
+    approved: bool = True
 
 
-def actor_from_cookie(request: Request, session: Session) -> Actor | None:
+def actor_from_cookie(
+    request: Request, session: Session, *, any_status: bool = False
+) -> Actor | None:
     token = session_cookie(request)
     if not token:
         return None
     try:
-        actor = auth.authenticate(session, token=token)
+        actor = auth.authenticate(session, token=token, any_status=any_status)
     except HubError:
         return None
     if actor.member is not None:
@@ -195,15 +199,19 @@ def actor_from_cookie(request: Request, session: Session) -> Actor | None:
             name=actor.member.display_name,
             organisation=actor.member.organisation.name,
             may_publish=actor.may(Permission.REPORT_PUBLISH),
+            approved=actor.member.organisation.status == OrganisationStatus.APPROVED,
         )
     return actor
 
 
 def page_actor(request: Request, session: SessionDep) -> Actor:
     """The logged-in member of a page; PageRoute sends anyone else to the login page."""
-    actor = actor_from_cookie(request, session)
-    if actor is None or actor.member is None:
+    token = session_cookie(request)
+    actor = actor_from_cookie(request, session, any_status=True)
+    if actor is None or actor.member is None or token is None:
         raise Unauthorized(_("Log in first."))
+    # Logged in, but a pending or suspended organisation: the page says why, not "log in".
+    auth.require_approved_organisation(actor.member)
     return actor
 
 

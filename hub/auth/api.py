@@ -4,10 +4,10 @@ from fastapi import APIRouter, Request, Response
 
 from hub.auth import service
 from hub.auth.schemas import LoginIn, Token
-from hub.deps import ActorDep, SessionDep, SettingsDep, client_address
+from hub.deps import ActorDep, AnyStatusActorDep, SessionDep, SettingsDep, client_address
 from hub.errors import Unauthorized
 from hub.members import service as members
-from hub.members.schemas import Me, OrganisationKeysRead, OrganisationRef, PassphraseChange
+from hub.members.schemas import Me, MyOrganisation, OrganisationKeysRead, PassphraseChange
 
 router = APIRouter(tags=["auth"])
 
@@ -31,7 +31,7 @@ def login(body: LoginIn, request: Request, session: SessionDep, settings: Settin
 
 
 @router.post("/auth/logout", status_code=204, responses=_PROBLEMS)
-def logout(actor: ActorDep, session: SessionDep) -> Response:
+def logout(actor: AnyStatusActorDep, session: SessionDep) -> Response:
     service.logout(session, actor=actor)
     return Response(status_code=204)
 
@@ -45,7 +45,7 @@ def change_passphrase(body: PassphraseChange, actor: ActorDep, session: SessionD
 
 
 @router.get("/me", response_model=Me, responses=_PROBLEMS)
-def me(actor: ActorDep, session: SessionDep) -> Me:
+def me(actor: AnyStatusActorDep, session: SessionDep) -> Me:
     member = actor.member
     if member is None:  # bearer tokens always belong to a member
         raise Unauthorized("no member")
@@ -54,7 +54,11 @@ def me(actor: ActorDep, session: SessionDep) -> Me:
         id=member.id,
         email=member.email,
         display_name=member.display_name,
-        organisation=OrganisationRef(id=member.organisation.id, name=member.organisation.name),
+        organisation=MyOrganisation(
+            id=member.organisation.id,
+            name=member.organisation.name,
+            status=member.organisation.status,
+        ),
         roles=member.roles,
         keys="granted" if granted else "not_granted",
         keys_help=None if granted else members.keys_help(),

@@ -69,14 +69,20 @@ def login_submit(
 
 @router.get("/")
 def landing(request: Request, session: SessionDep) -> Response:
-    actor = actor_from_cookie(request, session)
+    actor = actor_from_cookie(request, session, any_status=True)
     if actor is None or actor.member is None:
         return to_login()
     member = actor.member
     granted = members.wrap_of(session, member) is not None
+    try:
+        service.require_approved_organisation(member)
+        standing = None
+    except service.OrganisationNotApproved as refused:
+        standing = refused.message
     return render(
         request,
         "auth/landing.html",
+        standing=standing,
         member=member,
         organisation=member.organisation,
         roles=", ".join(member.roles),
@@ -89,7 +95,7 @@ def landing(request: Request, session: SessionDep) -> Response:
 @router.post("/logout")
 def logout_submit(request: Request, session: SessionDep, csrf_token: FormText = "") -> Response:
     require_csrf(request, csrf_token)
-    actor = actor_from_cookie(request, session)
+    actor = actor_from_cookie(request, session, any_status=True)
     if actor is not None:
         service.logout(session, actor=actor)
     return to_login()
@@ -125,7 +131,7 @@ def totp_submit(
     csrf_token: FormText = "",
 ) -> Response:
     require_csrf(request, csrf_token)
-    actor = actor_from_cookie(request, session)
+    actor = actor_from_cookie(request, session, any_status=True)
     if actor is None or actor.member is None:
         return to_login()
     try:
@@ -177,7 +183,7 @@ def passphrase_submit(
     csrf_token: FormText = "",
 ) -> Response:
     require_csrf(request, csrf_token)
-    actor = actor_from_cookie(request, session)
+    actor = actor_from_cookie(request, session, any_status=True)
     if actor is None or actor.member is None:
         return to_login()
     if new_password != confirm_password:

@@ -36,10 +36,11 @@ from hub.audit.models import AuditAction
 from hub.auth.models import AuthSession, LoginFailure
 from hub.config import Settings
 from hub.db import utcnow
-from hub.errors import TooManyAttempts, Unauthorized
+from hub.errors import Forbidden, TooManyAttempts, Unauthorized
 from hub.i18n import gettext as _
 from hub.members.models import Member, MemberStatus
 from hub.members.service import normalise_email
+from hub.organisations.models import OrganisationStatus
 from hub.security import new_session_token, parse_session_token
 
 TOTP_PERIOD = 30
@@ -54,6 +55,31 @@ class LoginResult:
 
 class TotpRequired(Unauthorized):
     code = "totp-required"
+
+
+class OrganisationNotApproved(Forbidden):
+    code = "organisation-not-approved"
+
+
+def require_approved_organisation(member: Member) -> None:
+    """A member of a pending or suspended organisation may log in, see its status and log
+    out — nothing else, whatever their roles: a suspended partner's coordinator must not set
+    risk, confirm another coordinator's change, or approve organisations (its own included).
+    Checked once, where every request is authenticated, before any role check."""
+    status = member.organisation.status
+    if status == OrganisationStatus.APPROVED:
+        return
+    if status == OrganisationStatus.SUSPENDED:
+        message = _(
+            "Your organisation is suspended: you can log in and see its status, nothing else "
+            "until the oversight committee reinstates it."
+        )
+    else:
+        message = _(
+            "Your organisation is pending the oversight committee's approval: you can log in "
+            "and see its status, nothing else until then."
+        )
+    raise OrganisationNotApproved(message)
 
 
 def _failures_since(
@@ -234,8 +260,11 @@ def login(
     return LoginResult(token=token, expires_at=expires_at, member=member)
 
 
-def authenticate(session: Session, *, token: str) -> Actor:
-    """The actor behind a bearer token or session cookie, with their member key unlocked."""
+def authenticate(session: Session, *, token: str, any_status: bool = False) -> Actor:
+    """The actor behind a bearer token or session cookie, with their member key unlocked.
+
+    Refuses a member of an organisation that is not approved, unless `any_status` (only the
+    routes that show one's own status and log out ask for that)."""
     parsed = parse_session_token(token)
     expired = Unauthorized(_("Your session has ended; log in again."))
     if parsed is None:
@@ -266,6 +295,8 @@ def authenticate(session: Session, *, token: str) -> Actor:
         raise expired from None
     if member.status != MemberStatus.ACTIVE:
         raise expired
+    if not any_status:
+        require_approved_organisation(member)
     return Actor(label=member.email, member=member, member_keys=keys, session_id=row.id)
 
 

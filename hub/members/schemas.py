@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from hub.members.models import Role
+from policies.vocabulary import OrganisationStatus
 
 
 class OrganisationRef(BaseModel):
@@ -12,11 +13,16 @@ class OrganisationRef(BaseModel):
     name: str
 
 
+class MyOrganisation(OrganisationRef):
+    # "pending" or "suspended": the member may log in and see this, and do nothing else.
+    status: OrganisationStatus
+
+
 class MemberRead(BaseModel):
     id: str
     email: str
     display_name: str
-    organisation: OrganisationRef
+    organisation: MyOrganisation
     roles: list[Role]
     keys: Literal["granted", "not_granted"]
     totp: bool
@@ -26,7 +32,7 @@ class Me(BaseModel):
     id: str
     email: str
     display_name: str
-    organisation: OrganisationRef
+    organisation: MyOrganisation
     roles: list[Role]
     keys: Literal["granted", "not_granted"]
     # Why `keys` is "not_granted" and what to do about it, in the member's language.

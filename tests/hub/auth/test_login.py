@@ -28,7 +28,11 @@ def test_login_returns_a_bearer_token_that_opens_me(
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
     assert me.json()["id"] == created.member.id
-    assert me.json()["organisation"] == {"id": org.id, "name": "Aide Sans Frontières"}
+    assert me.json()["organisation"] == {
+        "id": org.id,
+        "name": "Aide Sans Frontières",
+        "status": "approved",
+    }
     assert me.json()["roles"] == ["focal_point"]
     assert me.json()["keys"] == "granted"
 

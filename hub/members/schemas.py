@@ -22,7 +22,7 @@ class MemberRead(BaseModel):
     id: str
     email: str
     display_name: str
-    organisation: MyOrganisation
+    organisation: OrganisationRef
     roles: list[Role]
     keys: Literal["granted", "not_granted"]
     totp: bool

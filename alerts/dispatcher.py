@@ -86,7 +86,16 @@ from alerts.outbox import (
     notice_from_json,
 )
 from alerts.render import email_message, render_alert, sms_message
-from policies.vocabulary import Category, EscalationTarget, Level, ReportType, Severity, Stage, Tlp
+from policies.vocabulary import (
+    Category,
+    EscalationTarget,
+    Level,
+    Precedence,
+    ReportType,
+    Severity,
+    Stage,
+    Tlp,
+)
 
 log = logging.getLogger("slthub.alerts.dispatcher")
 
@@ -333,6 +342,7 @@ class Dispatcher:
             originator="",  # not needed to route alerts, and hidden when anonymous
             stage=Stage(facts.stage) if facts.stage else None,
             category=Category(facts.category) if facts.category else None,
+            precedence=Precedence(facts.precedence) if facts.precedence else None,
         )
 
     def _plan_event(self, session: Session, event: AlertEvent, now: dt.datetime) -> int:

@@ -82,9 +82,14 @@ class ReportFacts:
     category: str | None = None
     stage: str | None = None
     summary: str | None = None
+    # The originator's precedence when it set one (a severe report may be flash); None means
+    # the default for the severity. Acknowledgement and escalation route on it.
+    precedence: str | None = None
 
     def __post_init__(self) -> None:
         labels.check_code(labels.REPORT_TYPES, self.report_type, "report type")
+        if self.precedence is not None:
+            labels.check_code(labels.PRECEDENCES, self.precedence, "precedence")
         labels.check_code(labels.SEVERITIES, self.severity, "severity")
         labels.check_code(labels.TLPS, self.tlp, "TLP")
         if self.category is not None:

@@ -580,6 +580,7 @@ def report_facts(session: Session, report: Report) -> ReportFacts:
         category=report.category,
         stage=report.stage,
         summary=report.summary,
+        precedence=report.precedence,
     )
 
 

@@ -180,3 +180,39 @@ def test_failing_smtp_retries_then_parks_and_tells_the_focal_point(
     text = _text(handler.received[0].data)
     assert "451" in text
     dispatcher.channels.close()
+
+
+def test_acknowledgement_follows_the_reports_own_precedence(
+    client: TestClient, db_session: Session, scene: Scene, dispatcher: Any, smtp: Any
+) -> None:
+    """North Kivu is enhanced: flash alerts need an acknowledgement. A severe report its
+    author marked flash needs one; an extreme one marked routine does not (the review found
+    the severity's default precedence used instead of the report's own)."""
+    designate(client, scene.liaison, areas=["CD61"], channels={"email": None})
+    to_b = {"organisations": [scene.world.b.id]}
+    flash_severe = publish(
+        client, scene.world.a, flash(severity="severe", precedence="flash", audience=to_b)
+    )
+    routine_extreme = publish(
+        client, scene.world.a, flash(severity="extreme", precedence="routine", audience=to_b)
+    )
+    dispatcher.run_once(scene.now)
+    db_session.expire_all()
+
+    def deadlines(report_id: str) -> list[Any]:
+        from alerts.models import AlertEvent
+
+        return [
+            d.ack_deadline
+            for d in db_session.scalars(
+                select(AlertDelivery)
+                .join(AlertEvent, AlertEvent.id == AlertDelivery.event_id)
+                .where(AlertEvent.source == f"report:{report_id}")
+                .where(AlertDelivery.step == 0)
+            )
+        ]
+
+    assert deadlines(flash_severe["id"])
+    assert all(deadlines(flash_severe["id"]))
+    assert deadlines(routine_extreme["id"])
+    assert not any(deadlines(routine_extreme["id"]))

@@ -443,6 +443,25 @@ def user_reset_passphrase(
         )
 
 
+@user_app.command("reset-totp")
+def user_reset_totp(
+    email: str, db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Turn a member's second factor off (lost phone, or one enrolled by someone else); their
+    sessions end and they set up a new one after their next login."""
+    from hub.members import service
+
+    out = Out(as_json)
+    with session_for(settings_for(db, data_dir), out) as session:
+        member = service.reset_totp(session, actor=CONSOLE, email=email)
+        out.done(
+            {"id": member.id, "totp": False},
+            f"{email} has no second factor now and every session of theirs has ended. Roles "
+            "that need one (coordinator, committee, operator) log in without a code until "
+            "they enrol again at /account/totp: ask them to do it at once.",
+        )
+
+
 @user_app.command("list")
 def user_list(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """List active members."""

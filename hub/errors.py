@@ -76,6 +76,15 @@ class InvalidInput(HubError):
         super().__init__(message, errors=errors)
 
 
+def field_errors(exc: HubError) -> dict[str, str]:
+    """A refusal's messages by form field, for a page that shows each next to its field."""
+    return {
+        e["field"]: e["message"]
+        for e in exc.extra.get("errors", ())
+        if isinstance(e, dict) and e.get("field")
+    }
+
+
 class TooManyAttempts(HubError):
     status = 429
     code = "too-many-attempts"

@@ -24,9 +24,11 @@ class AuditAction(StrEnum):
     MEMBER_CHANGE_PASSPHRASE = "member:change-passphrase"  # noqa: S105 (an action name)
     MEMBER_RESET_PASSPHRASE = "member:reset-passphrase"  # noqa: S105 (an action name)
     MEMBER_ENROL_TOTP = "member:enrol-totp"
+    MEMBER_RESET_TOTP = "member:reset-totp"
     LOGIN = "auth:login"
     LOGIN_FAILED = "auth:login-failed"
     LOGOUT = "auth:logout"
+    LOGOUT_EVERYWHERE = "auth:logout-everywhere"
     AREA_IMPORT = "area:import"
     AREA_SET_RISK = "area:set-risk"
     AREA_PROPOSE_RISK = "area:propose-risk"

@@ -36,8 +36,18 @@ def logout(actor: AnyStatusActorDep, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/auth/logout-everywhere", status_code=204, responses=_PROBLEMS)
+def logout_everywhere(actor: AnyStatusActorDep, session: SessionDep) -> Response:
+    """End every session of my account, this one included (a lost phone, a shared computer)."""
+    members.end_sessions(session, actor=actor)
+    return Response(status_code=204)
+
+
 @router.post("/auth/passphrase", status_code=204, responses=_PROBLEMS)
-def change_passphrase(body: PassphraseChange, actor: ActorDep, session: SessionDep) -> Response:
+def change_passphrase(
+    body: PassphraseChange, actor: AnyStatusActorDep, session: SessionDep
+) -> Response:
+    """Re-locks my key under a new passphrase and ends my other sessions."""
     members.change_passphrase(
         session, actor=actor, current=body.current_password, new=body.new_password
     )

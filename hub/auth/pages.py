@@ -11,14 +11,21 @@ from fastapi.responses import RedirectResponse, Response
 from hub.actors import Actor
 from hub.auth import service
 from hub.deps import SessionDep, SettingsDep, client_address
-from hub.errors import HubError, TooManyAttempts
+from hub.errors import HubError, TooManyAttempts, field_errors
 from hub.i18n import gettext as _
 from hub.members import service as members
 from hub.organisations import service as organisations
 from hub.security import SESSION_COOKIE
-from hub.web import actor_from_cookie, render, require_csrf, secure_cookies, to_login
+from hub.web import (
+    PageRoute,
+    actor_from_cookie,
+    render,
+    require_csrf,
+    secure_cookies,
+    to_login,
+)
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 FormText = Annotated[str, Form(max_length=1024)]
 
@@ -102,19 +109,23 @@ def logout_submit(request: Request, session: SessionDep, csrf_token: FormText = 
 
 
 def _totp_page(
-    request: Request, actor: Actor, secret: str, error: str | None = None, status: int = 200
+    request: Request,
+    actor: Actor,
+    secret: str,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     assert actor.member is not None  # noqa: S101 (callers checked)
     uri = members.totp_uri(actor.member, secret)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4, omitsize=True)
     return render(
-        request, "auth/totp.html", status=status, secret=secret, qr_svg=qr_svg, error=error
+        request, "auth/totp.html", status=status, secret=secret, qr_svg=qr_svg, errors=errors or {}
     )
 
 
 @router.get("/account/totp")
 def totp_page(request: Request, session: SessionDep) -> Response:
-    actor = actor_from_cookie(request, session)
+    actor = actor_from_cookie(request, session, any_status=True)
     if actor is None or actor.member is None:
         return to_login()
     if actor.member.totp_secret is not None:
@@ -128,6 +139,7 @@ def totp_submit(
     session: SessionDep,
     secret: FormText = "",
     totp: FormText = "",
+    passphrase: FormText = "",
     csrf_token: FormText = "",
 ) -> Response:
     require_csrf(request, csrf_token)
@@ -135,12 +147,24 @@ def totp_submit(
     if actor is None or actor.member is None:
         return to_login()
     try:
-        members.enrol_totp(session, actor=actor, secret=secret, code=totp)
+        members.enrol_totp(session, actor=actor, secret=secret, code=totp, passphrase=passphrase)
     except HubError as exc:
-        return _totp_page(
-            request, actor, secret or members.new_totp_secret(), exc.message, status=exc.status
-        )
+        errors = field_errors(exc)
+        # Only a secret the hub made is shown again (a forged one could be anything).
+        shown = secret if members.TOTP_SECRET_RE.fullmatch(secret) else members.new_totp_secret()
+        return _totp_page(request, actor, shown, errors, status=exc.status)
     return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout/everywhere")
+def logout_everywhere_submit(
+    request: Request, session: SessionDep, csrf_token: FormText = ""
+) -> Response:
+    require_csrf(request, csrf_token)
+    actor = actor_from_cookie(request, session, any_status=True)
+    if actor is not None:
+        members.end_sessions(session, actor=actor)
+    return to_login()
 
 
 # --- passphrase -------------------------------------------------------------------------------
@@ -167,7 +191,7 @@ def _passphrase_page(
 
 @router.get("/account/passphrase")
 def passphrase_page(request: Request, session: SessionDep) -> Response:
-    actor = actor_from_cookie(request, session)
+    actor = actor_from_cookie(request, session, any_status=True)
     if actor is None or actor.member is None:
         return to_login()
     return _passphrase_page(request)
@@ -195,9 +219,7 @@ def passphrase_submit(
     try:
         members.change_passphrase(session, actor=actor, current=current_password, new=new_password)
     except HubError as exc:
-        errors = {
-            e["field"]: e["message"] for e in exc.extra.get("errors", ()) if e.get("field")
-        }
+        errors = field_errors(exc)
         return _passphrase_page(
             request,
             errors=errors,

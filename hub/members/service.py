@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import binascii
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -276,8 +278,12 @@ def grant_with_recovery_code(session: Session, *, target_email: str, code: str) 
     return wrap
 
 
-def _end_sessions(session: Session, member: Member) -> None:
-    session.execute(delete(AuthSession).where(AuthSession.member_id == member.id))
+def _end_sessions(session: Session, member: Member, *, keep: str | None = None) -> int:
+    stmt = delete(AuthSession).where(AuthSession.member_id == member.id)
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    result: CursorResult[Any] = session.execute(stmt)  # type: ignore[assignment]
+    return result.rowcount or 0
 
 
 def remove_member(session: Session, *, actor: Actor, member_id: str) -> Member:
@@ -332,12 +338,16 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
         raise InvalidInput(_("The current passphrase is wrong."), field="current_password") from exc
     locked_key = lock_member_key(keys, new)  # before the write transaction begins
     member.locked_key = locked_key
+    # Whoever knew the old passphrase may have logged in with it: their sessions end here.
+    # The member's own session goes on.
+    ended = _end_sessions(session, member, keep=actor.session_id)
     audit.record(
         session,
         action=AuditAction.MEMBER_CHANGE_PASSPHRASE,
         actor=actor.label,
         actor_id=actor.id,
         target=member.id,
+        details={"other_sessions_ended": ended},
     )
     session.commit()
 
@@ -364,15 +374,31 @@ def reset_passphrase(session: Session, *, actor: Actor, email: str, passphrase: 
     return member
 
 
-def enrol_totp(session: Session, *, actor: Actor, secret: str, code: str) -> None:
-    """Turn on a second factor for a member who has none; the code proves the app has it."""
+TOTP_SECRET_RE = re.compile(r"[A-Z2-7]{16,64}")
+
+
+def enrol_totp(
+    session: Session, *, actor: Actor, secret: str, code: str, passphrase: str
+) -> None:
+    """Turn on a second factor for a member who has none; the code proves the app has it.
+
+    Asks for the passphrase again: an open session alone (a borrowed phone, a stolen cookie)
+    must not be able to bind the account to an attacker's authenticator and lock its owner
+    out. A secret that is not base32 of a sensible length is refused as a field error (it
+    came from the form, not from us)."""
     if actor.member is None:
         raise Unauthorized(_("Log in first."))
     member = actor.member
     if member.totp_secret is not None:
         raise Conflict(_("A second factor is already set up."))
+    if not TOTP_SECRET_RE.fullmatch(secret):
+        raise InvalidInput(_("This secret is not one the hub gave; start again."), field="secret")
     try:
-        ok = len(secret) >= 16 and pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
+        unlock_with_passphrase(session, member, passphrase)
+    except Unauthorized as exc:
+        raise InvalidInput(_("The passphrase is wrong."), field="passphrase") from exc
+    try:
+        ok = pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
     except (ValueError, TypeError, binascii.Error):
         ok = False
     if not ok:
@@ -386,6 +412,43 @@ def enrol_totp(session: Session, *, actor: Actor, secret: str, code: str) -> Non
         target=member.id,
     )
     session.commit()
+
+
+def reset_totp(session: Session, *, actor: Actor, email: str) -> Member:
+    """The operator turns a member's second factor off (a lost phone, or an authenticator an
+    attacker enrolled); their sessions end, and they enrol again at their next login."""
+    member = find_member(session, email)
+    if member.totp_secret is None:
+        raise Conflict(_("This member has no second factor."))
+    member.totp_secret = None
+    member.totp_last_step = None
+    _end_sessions(session, member)
+    audit.record(
+        session,
+        action=AuditAction.MEMBER_RESET_TOTP,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=member.id,
+    )
+    session.commit()
+    return member
+
+
+def end_sessions(session: Session, *, actor: Actor, keep_current: bool = False) -> int:
+    """"Log out everywhere": every session of the member ends (but this one, if asked)."""
+    if actor.member is None:
+        raise Unauthorized(_("Log in first."))
+    count = _end_sessions(session, actor.member, keep=actor.session_id if keep_current else None)
+    audit.record(
+        session,
+        action=AuditAction.LOGOUT_EVERYWHERE,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=actor.id,
+        details={"sessions": count, "kept_current": keep_current},
+    )
+    session.commit()
+    return count
 
 
 def open_my_keys(session: Session, *, actor: Actor) -> OrganisationKeysRead:

@@ -195,3 +195,25 @@ def test_unknown_kind_and_role_are_named(cli: Cli) -> None:
         ok=False,
     )
     assert "focal_point" in result["error"]
+
+
+def test_operator_resets_a_second_factor(cli: Cli) -> None:
+    org = cli("org", "create", "Réseau Kivu", "--kind", "ngo", "--approve")
+    created = cli(
+        "user",
+        "create",
+        "coord@kivu.example.org",
+        "--org",
+        org["id"],
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        input=f"{PASS}\n",
+    )
+    assert created["totp_secret"]
+    assert cli("user", "reset-totp", "coord@kivu.example.org") == {
+        "id": created["id"],
+        "totp": False,
+    }
+    again = cli("user", "reset-totp", "coord@kivu.example.org", ok=False)
+    assert "no second factor" in again["error"]

@@ -215,3 +215,30 @@ def test_any_login_sweeps_expired_sessions(client: TestClient, db_session: Sessi
     login(client, back.member.email)
     db_session.expire_all()
     assert db_session.get(AuthSession, row_id) is None
+
+
+def test_changing_the_passphrase_ends_the_other_sessions(
+    client: TestClient, db_session: Session
+) -> None:
+    """Whoever logged in with the old passphrase (a shoulder-surfer, a stolen laptop) is
+    logged out by the change; the member's own session goes on."""
+    created = make_member(db_session, make_organisation(db_session))
+    email = created.member.email
+    here = login(client, email)
+    elsewhere = login(client, email)
+    changed = client.post(
+        "/api/v1/auth/passphrase",
+        json={"current_password": PASSPHRASE, "new_password": "une autre route vers masisi"},
+        headers=here,
+    )
+    assert changed.status_code == 204, changed.text
+    assert client.get("/api/v1/me", headers=elsewhere).status_code == 401
+    assert client.get("/api/v1/me", headers=here).status_code == 200
+
+
+def test_log_out_everywhere_ends_every_session(client: TestClient, db_session: Session) -> None:
+    created = make_member(db_session, make_organisation(db_session))
+    sessions = [login(client, created.member.email) for _ in range(3)]
+    assert client.post("/api/v1/auth/logout-everywhere", headers=sessions[0]).status_code == 204
+    for headers in sessions:
+        assert client.get("/api/v1/me", headers=headers).status_code == 401

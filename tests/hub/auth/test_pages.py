@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pyotp
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -140,7 +142,6 @@ def test_https_adds_hsts_and_secure_cookies(
 def test_totp_enrolment_page_shows_an_inline_svg_qr(
     client: TestClient, db_session: Session
 ) -> None:
-    import pyotp
 
     org = make_organisation(db_session)
     created = make_member(db_session, org)
@@ -157,6 +158,7 @@ def test_totp_enrolment_page_shows_an_inline_svg_qr(
             "csrf_token": _csrf(page.text),
             "secret": secret.group(1),
             "totp": pyotp.TOTP(secret.group(1)).now(),
+            "passphrase": PASSPHRASE,
         },
         follow_redirects=False,
     )
@@ -215,3 +217,50 @@ def test_a_member_changes_their_passphrase_on_a_page(
     assert old.status_code == 401
     fresh = client.post("/api/v1/auth/login", json={"email": email, "password": new})
     assert fresh.status_code == 200, fresh.text
+
+
+def _totp_form(client: TestClient, **fields: str) -> Any:
+    page = client.get("/account/totp")
+    secret = re.search(r'name="secret" value="([A-Z2-7]+)"', page.text)
+    assert secret
+    data = {
+        "csrf_token": _csrf(page.text),
+        "secret": secret.group(1),
+        "totp": pyotp.TOTP(secret.group(1)).now(),
+        "passphrase": PASSPHRASE,
+    }
+    data.update(fields)
+    return client.post("/account/totp", data=data, follow_redirects=False)
+
+
+def test_a_second_factor_needs_the_passphrase_again(
+    client: TestClient, db_session: Session
+) -> None:
+    """An open session alone (a borrowed phone) must not bind the account to someone
+    else's authenticator and lock its owner out."""
+    created = make_member(db_session, make_organisation(db_session))
+    _login_form(client, created.member.email)
+    for passphrase in ("", "not the passphrase at all"):
+        refused = _totp_form(client, passphrase=passphrase)
+        assert refused.status_code == 422
+        assert 'id="passphrase-error"' in refused.text
+    db_session.refresh(created.member)
+    assert created.member.totp_secret is None
+    assert _totp_form(client).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "secret", ["!!!!not-base32!!!!", "A" * 1000, "A" * 5000, "abcdefghijklmnop", "AAAA"]
+)
+def test_a_forged_totp_secret_is_a_field_error_not_a_500(
+    client: TestClient, db_session: Session, secret: str
+) -> None:
+    created = make_member(db_session, make_organisation(db_session))
+    _login_form(client, created.member.email)
+    refused = _totp_form(client, secret=secret)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert secret not in refused.text
+    if len(secret) <= 1024:  # longer is refused before the form is read: an error page
+        # A fresh secret is offered instead.
+        assert re.search(r'name="secret" value="[A-Z2-7]{16,}"', refused.text)

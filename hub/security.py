@@ -77,16 +77,20 @@ def new_csrf_cookie() -> str:
     return secrets.token_urlsafe(24)
 
 
-def csrf_token_for(cookie: str, secret: bytes) -> str:
+def csrf_token_for(cookie: str, secret: bytes, session: str = "") -> str:
     """Signed double-submit (OWASP): the form carries an HMAC of the browser's own cookie,
-    which a cross-site page can neither read nor forge."""
-    return hmac.new(secret, b"csrf:" + cookie.encode(), hashlib.sha256).hexdigest()
+    which a cross-site page can neither read nor forge — and of the login session, so a
+    token is good for one session only: a CSRF cookie planted by a sibling site (cookie
+    tossing), or a token seen before the member logged in or in another account's session,
+    opens no form of this one."""
+    material = b"csrf:" + cookie.encode() + b"\x00" + session.encode()
+    return hmac.new(secret, material, hashlib.sha256).hexdigest()
 
 
-def csrf_ok(cookie: str | None, submitted: str | None, secret: bytes) -> bool:
+def csrf_ok(cookie: str | None, submitted: str | None, secret: bytes, session: str = "") -> bool:
     if not cookie or not submitted:
         return False
-    return hmac.compare_digest(csrf_token_for(cookie, secret), submitted)
+    return hmac.compare_digest(csrf_token_for(cookie, secret, session), submitted)
 
 
 class HubMiddleware:

@@ -130,7 +130,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         locale=locale,
         locales=LOCALES,
         path=request.url.path,
-        csrf_token=csrf_token_for(cookie, _secret(request)),
+        csrf_token=csrf_token_for(cookie, _secret(request), session_cookie(request) or ""),
         **context,
     )
     response = HTMLResponse(html, status_code=status)
@@ -153,7 +153,9 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 
 
 def form_csrf_ok(request: Request, submitted: str | None) -> bool:
-    return csrf_ok(request.cookies.get(CSRF_COOKIE), submitted, _secret(request))
+    return csrf_ok(
+        request.cookies.get(CSRF_COOKIE), submitted, _secret(request), session_cookie(request) or ""
+    )
 
 
 def session_cookie(request: Request) -> str | None:

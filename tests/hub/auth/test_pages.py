@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub.app import create_app
 from hub.config import Settings
+from hub.security import CSRF_COOKIE
 from tests.hub.factories import PASSPHRASE, make_member, make_organisation
 
 
@@ -264,3 +265,32 @@ def test_a_forged_totp_secret_is_a_field_error_not_a_500(
     if len(secret) <= 1024:  # longer is refused before the form is read: an error page
         # A fresh secret is offered instead.
         assert re.search(r'name="secret" value="[A-Z2-7]{16,}"', refused.text)
+
+
+def test_a_csrf_token_is_good_for_one_login_session_only(
+    client: TestClient, db_session: Session, app: Any
+) -> None:
+    """The token is bound to the session: a token (and CSRF cookie) obtained outside the
+    victim's session — by an attacker in their own session, or planted before login —
+    is refused in the victim's session."""
+    victim = make_member(db_session, make_organisation(db_session))
+    attacker = make_member(db_session, make_organisation(db_session))
+    with TestClient(app) as theirs:
+        _login_form(theirs, attacker.member.email)
+        page = theirs.get("/account/passphrase")
+        planted_cookie = theirs.cookies.get(CSRF_COOKIE)
+        planted_token = _csrf(page.text)
+    _login_form(client, victim.member.email)
+    client.cookies.set(CSRF_COOKIE, planted_cookie)
+    forged = client.post(
+        "/logout/everywhere", data={"csrf_token": planted_token}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    # The victim's own form, from this session, works.
+    own = client.get("/")
+    assert (
+        client.post(
+            "/logout/everywhere", data={"csrf_token": _csrf(own.text)}, follow_redirects=False
+        ).status_code
+        == 303
+    )

@@ -233,20 +233,29 @@ def deliveries(
     """A member sees their own deliveries; a focal point their organisation's; the operator
     (and the console) every one."""
     member = actor.member
-    liaison_id = None
-    if liaison_email is not None:
-        target = session.scalar(select(Member).where(Member.email == liaison_email.lower()))
-        if target is None:
-            raise NotFound(_("There is no member with this email."))
-        liaison_id = target.id
+    everyone = member is None or member.has_role(Role.OPERATOR)
     organisation_id = None
-    if member is not None and not member.has_role(Role.OPERATOR):
+    if not everyone:
+        assert member is not None  # noqa: S101 (everyone covers the console)
         if member.has_role(Role.FOCAL_POINT):
             organisation_id = member.organisation_id
-        elif liaison_id not in (None, member.id):
-            raise Forbidden(_("You can only see your own deliveries."))
-        else:
-            liaison_id = member.id
+    liaison_id = None
+    if liaison_email is not None:
+        # Looked up only among the people the viewer may see: "no such member" and "someone
+        # you may not see" are one answer, so this address does not tell which emails have
+        # accounts on the hub.
+        stmt = select(Member.id).where(Member.email == liaison_email.strip().lower())
+        if organisation_id is not None:
+            stmt = stmt.where(Member.organisation_id == organisation_id)
+        elif not everyone:
+            assert member is not None  # noqa: S101
+            stmt = stmt.where(Member.id == member.id)
+        liaison_id = session.scalar(stmt)
+        if liaison_id is None:
+            raise NotFound(_("None of the people whose deliveries you may see has this email."))
+    if not everyone and organisation_id is None:
+        assert member is not None  # noqa: S101
+        liaison_id = member.id
     rows = dispatcher.delivery_log(
         session, liaison_id=liaison_id, event_id=event_id, organisation_id=organisation_id
     )

@@ -393,3 +393,26 @@ def test_an_sms_with_unknown_outcome_is_checked_with_the_gateway_not_resent(
     log = client.get(f"{API}/alerts/deliveries", headers=scene.liaison.headers).json()
     [sms] = [r for r in log if r["channel"] == "sms" and r["kind"] == "report_published"]
     assert sms["status"] == "sent"
+
+
+def test_the_delivery_log_does_not_tell_which_emails_are_members(
+    client: TestClient, scene: Scene
+) -> None:
+    """A liaison or a focal point asking about an email outside what they may see gets the
+    same answer whether or not that email has an account (was: 404 vs 403)."""
+    path = f"{API}/alerts/deliveries"
+    other_org_member = scene.other_liaisons[0].email
+    for who in (scene.liaison, scene.focal):
+        answers = [
+            client.get(path, params={"liaison": email}, headers=who.headers)
+            for email in (other_org_member, "nobody-here@example.org")
+        ]
+        assert [a.status_code for a in answers] == [404, 404]
+        assert answers[0].json()["detail"] == answers[1].json()["detail"]
+    # A liaison may still name themself, a focal point a colleague.
+    own = client.get(path, params={"liaison": scene.liaison.email}, headers=scene.liaison.headers)
+    assert own.status_code == 200
+    colleague = client.get(
+        path, params={"liaison": scene.liaison.email.upper()}, headers=scene.focal.headers
+    )
+    assert colleague.status_code == 200

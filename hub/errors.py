@@ -129,6 +129,9 @@ _VALIDATION_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str] | None] = {
     "enum": lambda ctx: _("This value is not one of the allowed choices."),
     "literal_error": lambda ctx: _("This value is not one of the allowed choices."),
     "extra_forbidden": lambda ctx: _("This field is not allowed."),
+    "control_characters": lambda ctx: _(
+        "Line breaks and other control characters are not allowed here."
+    ),
     "string_type": lambda ctx: _("A text value is expected."),
     "json_invalid": lambda ctx: _("The request body is not valid JSON."),
     # The web forms send numbers, dates and counts as text.

@@ -242,3 +242,33 @@ def test_a_liaison_can_stop_receiving_alerts(
     publish(client, scene.world.a, flash(audience={"organisations": [scene.world.b.id]}))
     dispatcher.run_once(scene.now)
     assert handler.received == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "liaison@example.org\r\nBcc: everyone@example.org"),
+        ("sms", "+243810000000\n"),
+        ("phrase", "girafe\rbleue"),
+        ("deputy", "deputy@example.org\u2028"),
+    ],
+)
+def test_a_contact_with_a_line_break_is_refused_at_input(
+    client: TestClient, scene: Scene, field: str, value: str
+) -> None:
+    """Was stored, and refused only when an alert was sent (a failed delivery)."""
+    body: dict[str, Any] = {"areas": ["CD61"], "anti_phishing_phrase": "girafe bleue"}
+    if field == "email":
+        body["channels"] = {"email": value}
+    elif field == "sms":
+        body["channels"] = {"sms": value}
+    elif field == "phrase":
+        body["anti_phishing_phrase"] = value
+    else:
+        body["deputies"] = [value]
+    before = client.get(f"{API}/liaison", headers=scene.liaison.headers).json()
+    refused = client.put(f"{API}/liaison", json=body, headers=scene.liaison.headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["errors"]
+    assert client.get(f"{API}/liaison", headers=scene.liaison.headers).json() == before

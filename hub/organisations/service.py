@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
+import confusables
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -57,6 +59,44 @@ def find_organisation(session: Session, ref: str) -> Organisation:
     return found
 
 
+# Categories a name may not hold: control (Cc), format (Cf: zero-width joiners, bidi
+# overrides), private use, unassigned, surrogates, and line/paragraph separators.
+_FORBIDDEN = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
+
+
+def clean_name(name: str) -> str:
+    """An organisation's name as the hub stores it: NFKC (so ﬁ, full-width letters and the
+    like become their plain form), one space between words, and no invisible or control
+    character — a name partners trust must read the same to everyone who sees it."""
+    name = unicodedata.normalize("NFKC", name)
+    if any(unicodedata.category(c) in _FORBIDDEN for c in name):
+        raise InvalidInput(
+            _("A name may not hold invisible, control or direction characters."), field="name"
+        )
+    name = " ".join(name.split())
+    if len(name) < 2:
+        raise InvalidInput(_("Give the organisation a name."), field="name")
+    return name
+
+
+def check_not_a_lookalike(session: Session, name: str, *, except_id: str | None = None) -> None:
+    """Refuse a name that is, or looks like, an existing organisation's: Unicode's
+    confusables (UTS #39, through the `confusables` package: Cyrillic О for Latin O, rn for
+    m, 0 for O, accents) compared both ways with every name, so no one registers a
+    look-alike of a partner and receives reports or alerts meant for it."""
+    folded = name.casefold()
+    for other_id, other in session.execute(select(Organisation.id, Organisation.name)):
+        if other_id == except_id:
+            continue
+        if other.casefold() == folded:
+            raise Conflict(_("An organisation with this name already exists."))
+        if confusables.is_confusable(other, name) or confusables.is_confusable(name, other):
+            raise Conflict(
+                _("This name looks too much like an existing organisation's (%(name)s).")
+                % {"name": other}
+            )
+
+
 def list_organisations(session: Session) -> list[OrganisationRead]:
     rows = session.execute(select(Organisation).order_by(Organisation.name)).scalars()
     return [as_read(row) for row in rows]
@@ -66,11 +106,8 @@ def create_organisation(
     session: Session, *, actor: Actor, name: str, kind: OrganisationKind, approve: bool = False
 ) -> Organisation:
     actor.require(Permission.ORGANISATION_CREATE)
-    name = " ".join(name.split())
-    if len(name) < 2:
-        raise InvalidInput(_("Give the organisation a name."), field="name")
-    if session.execute(select(Organisation.id).where(Organisation.name == name)).first():
-        raise Conflict(_("An organisation with this name already exists."))
+    name = clean_name(name)
+    check_not_a_lookalike(session, name)
     organisation = Organisation(name=name, kind=kind, status=OrganisationStatus.PENDING)
     session.add(organisation)
     try:

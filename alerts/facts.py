@@ -15,6 +15,7 @@ encryption was meant to keep it out of.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -56,6 +57,9 @@ class MsgType(StrEnum):
 
 def _one_line(text: str, limit: int, what: str) -> str:
     text = " ".join(text.split())  # a summary is one line: no header/line injection
+    # Nor any other control or format character: they break mail headers, SMS encodings and
+    # XML (the CAP feed), and events stored before the hub refused them at input exist.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
     if len(text) > limit:
         raise ValueError(f"{what} longer than {limit} characters")
     return text

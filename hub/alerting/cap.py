@@ -8,14 +8,15 @@ open to the internet would map the risk picture of a dangerous place for anyone.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.cap import CapAlert, CapStatus, feed_xml
+from alerts.cap import CapAlert, CapReference, CapStatus, build_alert, feed_xml, validate
 from alerts.facts import AlertKind, LevelChangeFacts, MsgType, ReportFacts
 from alerts.models import AlertEvent
 from alerts.outbox import facts_from_json
@@ -24,43 +25,98 @@ from hub.db import utcnow
 from hub.deps import ActorDep, SessionDep
 
 router = APIRouter(tags=["alerts"])
+log = logging.getLogger("slthub.alerting.cap")
 
 
 def public_alerts(session: Session, *, settings: Settings, limit: int) -> list[CapAlert]:
+    """The newest public alerts. An Update or Cancel carries CAP `references` to the public
+    alert(s) it supersedes; one that supersedes nothing public (a report made TLP:CLEAR only
+    by its update) is published as a new Alert, and a Cancel of nothing public is left out.
+    An event that cannot be made into valid CAP is logged and skipped: one bad entry never
+    takes the whole feed down."""
     rows = session.scalars(
         select(AlertEvent)
-        .where(
-            or_(
-                AlertEvent.kind == AlertKind.LEVEL_CHANGED.value,
-                AlertEvent.kind == AlertKind.REPORT_PUBLISHED.value,
-            )
-        )
+        .where(AlertEvent.kind.in_([k.value for k in _PUBLIC_KINDS]))
         .order_by(AlertEvent.created_at.desc())
         .limit(limit * 4)  # reports are mostly not TLP:CLEAR; look a little further
     ).all()
     host = urlsplit(settings.base_url).hostname or "localhost"
+    sender = f"alerts@{host}"
     status = CapStatus.EXERCISE if settings.demo else CapStatus.ACTUAL
+    base = settings.base_url.rstrip("/")
     out: list[CapAlert] = []
     for event in rows:
-        facts = facts_from_json(event.facts)
-        if isinstance(facts, ReportFacts) and facts.tlp != "clear":
+        try:
+            alert = _cap_alert(session, event, sender=sender, status=status, base=base)
+            if alert is not None:
+                validate(build_alert(alert))
+        except (ValueError, TypeError, KeyError):  # CapInvalid is a ValueError
+            log.exception("alert event %s cannot go into the CAP feed; left out", event.id)
             continue
-        base = settings.base_url.rstrip("/")
-        out.append(
-            CapAlert(
-                identifier=event.id,
-                sender=f"alerts@{host}",
-                sent=event.created_at,
-                link=f"{base}/api/v1/areas/{facts.area_code}",
-                level_change=facts if isinstance(facts, LevelChangeFacts) else None,
-                report=facts if isinstance(facts, ReportFacts) else None,
-                msg_type=MsgType(event.msg_type),
-                status=status,
-            )
-        )
+        if alert is not None:
+            out.append(alert)
         if len(out) == limit:
             break
     return out
+
+
+_PUBLIC_KINDS = (AlertKind.LEVEL_CHANGED, AlertKind.REPORT_PUBLISHED)
+
+
+def _is_public(facts: object) -> bool:
+    return isinstance(facts, LevelChangeFacts) or (
+        isinstance(facts, ReportFacts) and facts.tlp == "clear"
+    )
+
+
+def _cap_alert(
+    session: Session, event: AlertEvent, *, sender: str, status: CapStatus, base: str
+) -> CapAlert | None:
+    facts = facts_from_json(event.facts)
+    if not _is_public(facts):
+        return None
+    msg_type = MsgType(event.msg_type)
+    references: tuple[CapReference, ...] = ()
+    if msg_type is not MsgType.ALERT:
+        references = _references(session, event, sender=sender)
+        if not references:
+            if msg_type is MsgType.CANCEL:
+                return None  # nothing public to cancel
+            msg_type = MsgType.ALERT
+    return CapAlert(
+        identifier=event.id,
+        sender=sender,
+        sent=event.created_at,
+        link=f"{base}/api/v1/areas/{facts.area_code}",
+        level_change=facts if isinstance(facts, LevelChangeFacts) else None,
+        report=facts if isinstance(facts, ReportFacts) else None,
+        msg_type=msg_type,
+        status=status,
+        references=references,
+    )
+
+
+def _references(session: Session, event: AlertEvent, *, sender: str) -> tuple[CapReference, ...]:
+    """The public alerts this event supersedes: the earlier events of the source it names
+    (a report's update names the report it updates), or of its own source (a cancel)."""
+    sources = {s for s in (event.supersedes, event.source) if s}
+    earlier = session.scalars(
+        select(AlertEvent)
+        .where(AlertEvent.source.in_(sources))
+        .where(AlertEvent.id != event.id)
+        .where(AlertEvent.created_at <= event.created_at)
+        .where(AlertEvent.kind.in_([k.value for k in _PUBLIC_KINDS]))
+        .order_by(AlertEvent.created_at)
+    ).all()
+    refs = []
+    for old in earlier:
+        try:
+            public = _is_public(facts_from_json(old.facts))
+        except (ValueError, TypeError, KeyError):
+            public = False
+        if public:
+            refs.append(CapReference(sender=sender, identifier=old.id, sent=old.created_at))
+    return tuple(refs)
 
 
 @router.get(

@@ -1,27 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
+from hub.text import ContactLine, PhoneLine, PhraseLine
 from policies.vocabulary import ReportType, Severity
-
-
-def _one_clean_line(value: str) -> str:
-    """Contacts and the phrase go into mail headers and SMS bodies: a CR/LF or another
-    control or format character is refused here, where the liaison can correct it, rather
-    than at send time, when an alert would fail."""
-    if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
-        raise PydanticCustomError(
-            "control_characters", "control characters (such as line breaks) are not allowed"
-        )
-    return value
-
-
-Line = Annotated[str, AfterValidator(_one_clean_line)]
 
 
 class ChannelsIn(BaseModel):
@@ -30,8 +15,8 @@ class ChannelsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: Line | None = Field(default=None, max_length=320)
-    sms: Line | None = Field(default=None, max_length=20)
+    email: ContactLine | None = None
+    sms: PhoneLine | None = None
 
 
 class QuietHoursIn(BaseModel):
@@ -52,8 +37,8 @@ class LiaisonSet(BaseModel):
     language: Literal["fr", "en"] = "fr"
     timezone: str = Field(default="UTC", max_length=64)
     quiet_hours: QuietHoursIn | None = None
-    anti_phishing_phrase: Line = Field(min_length=1, max_length=20)
-    deputies: list[Annotated[Line, Field(max_length=320)]] = Field(
+    anti_phishing_phrase: PhraseLine
+    deputies: list[ContactLine] = Field(
         default_factory=list, description="deputies' emails, in order"
     )
     smime_certificate: str | None = Field(default=None, max_length=20000)

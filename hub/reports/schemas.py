@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from hub.text import Summary
 from policies.vocabulary import (
     AudienceScope,
     Category,
@@ -202,7 +203,8 @@ class ReportCreate(Strict):
     precedence: Precedence | None = None
     occurred_at: AwareDatetime
     tlp: Tlp | None = None
-    summary: Annotated[str, Field(max_length=140)] | None = None
+    # Written for alerts: one line, no control character (it goes into SMS, mail and CAP).
+    summary: Summary | None = None
     audience: AudienceIn | None = None
     anonymous: bool = False
     show_kind: bool = False

@@ -129,6 +129,11 @@ _VALIDATION_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str] | None] = {
     "enum": lambda ctx: _("This value is not one of the allowed choices."),
     "literal_error": lambda ctx: _("This value is not one of the allowed choices."),
     "extra_forbidden": lambda ctx: _("This field is not allowed."),
+    "datetime_range": lambda ctx: _("The date must lie between %(first)s and %(last)s.")
+    % {"first": ctx.get("first"), "last": ctx.get("last")},
+    "datetime_format": lambda ctx: _(
+        "Give a date and time such as 2026-11-23T06:40:00+01:00."
+    ),
     "control_characters": lambda ctx: _(
         "Line breaks and other control characters are not allowed here."
     ),

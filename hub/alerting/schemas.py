@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.text import ContactLine, PhoneLine, PhraseLine
+from hub.fields import ContactLine, PhoneLine, PhraseLine
 from policies.vocabulary import ReportType, Severity
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.areas.models import AreaKind, RiskChangeStatus
+from hub.fields import UtcMoment
 from policies.vocabulary import Level, Risk
 
 
@@ -63,10 +64,10 @@ class RiskSet(BaseModel):
 
     risk: Risk
     reason: str = Field(min_length=3, max_length=2000)
-    expires_at: dt.datetime | None = Field(
+    expires_at: UtcMoment | None = Field(
         default=None, description="a temporary raise falls back at this time"
     )
-    review_at: dt.datetime | None = None
+    review_at: UtcMoment | None = None
 
 
 class RiskApplied(BaseModel):

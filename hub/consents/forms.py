@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from hub.consents.schemas import StandingConsentCreate
 from hub.errors import HubError, validation_message
+from hub.fields import FIRST_YEAR, LAST_YEAR
 from hub.i18n import gettext as _
 from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp
 
@@ -168,6 +169,13 @@ class StandingConsentForm:
             return None
         if on < today:
             self.add_error("expires_on", _("This date is already past."))
+            return None
+        if on.year > LAST_YEAR:  # the day after must still be a date the hub can hold
+            self.add_error(
+                "expires_on",
+                _("The date must lie between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
             return None
         # Shown again (after an error elsewhere) in the form a date input accepts.
         self.values["expires_on"] = on.isoformat()

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.consents.models import ShareStatus
+from hub.fields import Moment
 from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp
 
 
@@ -51,7 +52,7 @@ class StandingConsentCreate(BaseModel):
     report_types: list[ReportType] = Field(default_factory=list)
     areas: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list)
     levels: list[Level] = Field(default_factory=list)
-    expires_at: AwareDatetime | None = None
+    expires_at: Moment | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> StandingConsentCreate:

@@ -3,13 +3,13 @@ calls one service function, and shapes the answer; the services own the transact
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from hub.consents import service as consents
 from hub.deps import ActorDep, BearerDep, PolicyDep, SessionDep, SettingsDep, as_actor
+from hub.fields import UtcMoment
 from hub.reports import service
 from hub.reports.schemas import (
     ExplainRead,
@@ -76,14 +76,12 @@ def list_reports(
     area: str | None = None,
     type: ReportType | None = None,
     severity: Severity | None = None,
-    since: dt.datetime | None = None,
+    since: UtcMoment | None = None,
     before: Annotated[
         str | None, Query(description="id of the last report of the previous page")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=service.LIST_LIMIT)] = 50,
 ) -> list[ReportSummary]:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
     return service.list_reports(
         session,
         actor=actor,

@@ -11,9 +11,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hub.text import Summary
+from hub.fields import Moment, Summary
 from policies.vocabulary import (
     AudienceScope,
     Category,
@@ -130,7 +130,7 @@ class SituationBody(_Common):
 class AlertBody(_Common):
     kind: Literal["alert"] = "alert"
     advice: Text | None = None
-    valid_until: AwareDatetime | None = None
+    valid_until: Moment | None = None
 
 
 class GuidanceBody(_Common):
@@ -168,7 +168,7 @@ class SealedBody(Strict):
     """The plaintext inside the envelope."""
 
     schema_: str = Field(alias="schema")
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     # The area as the author gave it, when the header carries a coarser one.
     precise_area: str | None = None
     content: ReportBody
@@ -201,14 +201,14 @@ class ReportCreate(Strict):
     category: Category | None = None
     severity: Severity
     precedence: Precedence | None = None
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     tlp: Tlp | None = None
     # Written for alerts: one line, no control character (it goes into SMS, mail and CAP).
     summary: Summary | None = None
     audience: AudienceIn | None = None
     anonymous: bool = False
     show_kind: bool = False
-    expires_at: AwareDatetime | None = None
+    expires_at: Moment | None = None
     body: ReportBody
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
 

@@ -204,6 +204,23 @@ def _check_member(path: Path, info: tarfile.TarInfo, seen: set[str]) -> None:
     seen.add(info.name)
 
 
+# Ours is four levels deep; anything much deeper was crafted, and canonicalising it for the
+# signature check would recurse as deep.
+MAX_MANIFEST_DEPTH = 16
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects, walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def inspect(path: Path) -> Inspected:
     """First pass: hash every member, check them against the manifest. Writes nothing."""
     state: dict[str, str | None] = {"member": None}
@@ -238,10 +255,14 @@ def inspect(path: Path) -> Inspected:
         )
     try:
         manifest = json.loads(small[MANIFEST])
+        if _depth(manifest) > MAX_MANIFEST_DEPTH:
+            raise ValueError("nested too deep")
         listed = {
             name: Member(m["sha256"], int(m["size"])) for name, m in manifest["members"].items()
         }
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        # RecursionError: a crafted manifest nested thousands of levels deep (json.loads
+        # recurses); refused like any other manifest that is not ours.
         raise ArchiveError(f"{path}: {MANIFEST} is not a valid manifest") from None
     if manifest.get("format") != FORMAT:
         raise ArchiveError(f"{path}: not an slthub backup (format {manifest.get('format')!r})")

@@ -783,3 +783,28 @@ def test_a_failing_postgresql_restore_leaves_the_target_as_it_was(
             for database in (name, f"{name}_src"):
                 conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+@pytest.mark.parametrize("depth", [100_000, 200])
+def test_a_deeply_nested_manifest_is_refused_clearly(
+    published: Published, archive: Path, another_fresh_database: Any, tmp_path: Path, depth: int
+) -> None:
+    """Was a RecursionError traceback, even with --json (json.loads, then the canonical
+    form for the signature check, recurse as deep as the manifest nests)."""
+    names = members_of(archive)
+    manifest = json.loads(names["manifest.json"])
+    if depth > 1000:  # deeper than json.loads can recurse
+        nested = b'{"members": ' + b"[" * depth + b"]" * depth + b"}"
+    else:  # parses, but deeper than any manifest of ours
+        nested = json.dumps({**manifest, "note": json.loads("[" * depth + "]" * depth)}).encode()
+    crafted = tmp_path / "nested.tar.gz"
+    with tarfile.open(crafted, "w:gz") as tar:
+        for name, data in names.items():
+            data = nested if name == "manifest.json" else data
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    target_dir = tmp_path / "new-var"
+    copy_hub_keys(published.settings, target_dir)
+    error = refused_restore(crafted, another_fresh_database, target_dir)
+    assert "not a valid manifest" in error

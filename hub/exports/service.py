@@ -6,6 +6,15 @@ Two kinds, on purpose different:
 - content exports are decrypted in the member's session, of the reports their organisation
   can read, with the day and the fine place suppressed unless asked for — a type, a place
   and a day can identify an incident on their own.
+
+What readers of these files (HXL tools, spreadsheets) rely on:
+- one incident is one row and is counted once: its flash, update and final reports share an
+  `incident_id`, and only the latest stage stands for the incident (its victims included);
+- each place column holds one level and is tagged by it: `#country+code`, `#adm1+code`,
+  `#adm2+code`, `#adm3+code`, and `#loc+code` for a security area that follows no
+  administrative boundary; the precise place, when asked for, is a column of its own;
+- no cell starts a spreadsheet formula: text starting with = + - @, a tab or a CR gets a
+  leading apostrophe (OWASP's advice for CSV injection).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from hub.actors import Actor, Permission
+from hub.areas.models import Area, AreaKind
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.i18n import gettext as _
@@ -77,13 +87,84 @@ def category_group(code: str | None) -> str:
         return "other"
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula (an organisation named "=HYPERLINK(…)")
+    is kept as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], tags: list[str], rows: Iterable[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerow(tags)
-    writer.writerows(rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return out.getvalue()
+
+
+# --- places, one level per column -----------------------------------------------------------
+
+_PLACE_LEVELS: tuple[tuple[AreaKind, str, str], ...] = (
+    (AreaKind.COUNTRY, "country", "#country+code"),
+    (AreaKind.ADMIN1, "admin1", "#adm1+code"),
+    (AreaKind.ADMIN2, "admin2", "#adm2+code"),
+    (AreaKind.ADMIN3, "admin3", "#adm3+code"),
+    (AreaKind.SECURITY_AREA, "security_area", "#loc+code"),
+)
+PLACE_HEADERS = [name for _kind, name, _tag in _PLACE_LEVELS]
+PLACE_TAGS = [tag for _kind, _name, tag in _PLACE_LEVELS]
+
+
+class Places:
+    """An area code as one value per level: the area and its ancestors, each in the column
+    of its own kind (a security area's administrative parents fill theirs)."""
+
+    def __init__(self, session: Session) -> None:
+        self._areas = {
+            code: (kind, parent)
+            for code, kind, parent in session.execute(
+                select(Area.code, Area.kind, Area.parent_code)
+            )
+        }
+        self._cache: dict[str, list[str]] = {}
+
+    def columns(self, code: str) -> list[str]:
+        if code not in self._cache:
+            found: dict[AreaKind, str] = {}
+            current: str | None = code
+            seen: set[str] = set()
+            while current is not None and current not in seen and current in self._areas:
+                seen.add(current)
+                kind, parent = self._areas[current]
+                found.setdefault(AreaKind(kind), current)
+                current = parent
+            if not found:  # an area unknown to the tree: keep it, as a location code
+                found[AreaKind.SECURITY_AREA] = code
+            self._cache[code] = [found.get(kind, "") for kind, _n, _t in _PLACE_LEVELS]
+        return self._cache[code]
+
+
+# --- one incident, one row -------------------------------------------------------------------
+
+_STAGE_RANK = {"flash": 0, "update": 1, "final": 2}
+
+
+def _latest_per_incident(reports_: Iterable[Report]) -> list[Report]:
+    """The report that stands for each incident: its latest stage (final over update over
+    flash), then its latest publication. A report without an incident id is its own."""
+    latest: dict[str, Report] = {}
+    for report in reports_:
+        key = report.incident_id or report.id
+        rank = (_STAGE_RANK.get(report.stage or "", 0), report.created_at)
+        held = latest.get(key)
+        if held is None or rank > (_STAGE_RANK.get(held.stage or "", 0), held.created_at):
+            latest[key] = report
+    return list(latest.values())
 
 
 def aggregates_csv(session: Session, *, actor: Actor) -> str:
@@ -92,13 +173,22 @@ def aggregates_csv(session: Session, *, actor: Actor) -> str:
     if actor.member is not None:
         reports.reader(actor, need_keys=False)  # a suspended partner's coordinator gets nothing
     actor.require(Permission.REPORT_EXPORT_AGGREGATES)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    for area, category, occurred in session.execute(
-        select(Report.area_code, Report.category, Report.occurred_on)
-        .where(Report.type == ReportType.INCIDENT.value)
-        .where(Report.withdrawn_at.is_(None))
-    ):
-        counts[(area, category_group(category), occurred.strftime("%Y-%m"))] += 1
+    counts: Counter[tuple[str, ...]] = Counter()
+    places = Places(session)
+    incidents = _latest_per_incident(
+        session.scalars(
+            select(Report)
+            .where(Report.type == ReportType.INCIDENT.value)
+            .where(Report.withdrawn_at.is_(None))
+        )
+    )
+    for report in incidents:
+        key = (
+            *places.columns(report.area_code),
+            category_group(report.category),
+            report.occurred_on.strftime("%Y-%m"),
+        )
+        counts[key] += 1
     audit.record(
         session,
         action=AuditAction.REPORT_EXPORT,
@@ -108,8 +198,8 @@ def aggregates_csv(session: Session, *, actor: Actor) -> str:
     )
     session.commit()
     return _csv(
-        ["area", "category_group", "month", "incidents"],
-        ["#adm1+code", "#event+type+group", "#date+month", "#affected+incidents+num"],
+        [*PLACE_HEADERS, "category_group", "month", "incidents"],
+        [*PLACE_TAGS, "#event+type+group", "#date+month", "#affected+incidents+num"],
         ([*key, n] for key, n in sorted(counts.items())),
     )
 
@@ -134,8 +224,12 @@ def content_csv(
         .order_by(Report.occurred_on, Report.id)
     )
     rows: list[list[object]] = []
+    exported: list[str] = []
     skipped = 0
-    for report in list(session.scalars(stmt)):
+    places = Places(session)
+    for report in sorted(
+        _latest_per_incident(session.scalars(stmt)), key=lambda r: (r.occurred_on, r.id)
+    ):
         try:
             opened = reports.open_for(session, who, report)
         except ReportIntegrityError:
@@ -147,18 +241,18 @@ def content_csv(
         anonymous = report.anonymous and report.originator_id != who.organisation.id
         originator = session.get(Organisation, report.originator_id)
         victims = body.affected
-        place = report.area_code
-        if include_place and opened.body.precise_area:
-            place = opened.body.precise_area
+        precise = [opened.body.precise_area or ""] if include_place else []
         when = (
             opened.body.occurred_at.date().isoformat()
             if include_day
             else opened.body.occurred_at.strftime("%Y-%m")
         )
+        exported.append(report.id)
         rows.append(
             [
-                report.id,
-                place,
+                report.incident_id or report.id,
+                *places.columns(report.area_code),
+                *precise,
                 when,
                 report.category or "",
                 report.severity,
@@ -176,7 +270,7 @@ def content_csv(
         details={
             "kind": "content",
             "organisation": who.organisation.id,
-            "reports": [r[0] for r in rows],
+            "reports": exported,
             "skipped_damaged": skipped,
             "day": include_day,
             "place": include_place,
@@ -185,8 +279,9 @@ def content_csv(
     session.commit()
     return _csv(
         [
-            "report",
-            "area",
+            "incident",
+            *PLACE_HEADERS,
+            *(["precise_place"] if include_place else []),
             "occurred",
             "category",
             "severity",
@@ -197,7 +292,8 @@ def content_csv(
         ],
         [
             "#meta+id",
-            "#adm1+code" if not include_place else "#loc+code",
+            *PLACE_TAGS,
+            *(["#loc+code+precise"] if include_place else []),
             "#date+occurred",
             "#event+type",
             "#severity",

@@ -107,6 +107,25 @@ env.filters["date"] = _date
 env.filters["datetime"] = _datetime
 env.filters["kilobytes"] = _kilobytes
 
+_INPUT_VALUE = {
+    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "datetime-local": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$"),
+}
+
+
+def input_type(wanted: str, value: str | None) -> str:
+    """The type of a date input that shows `value` again: a date or datetime-local input may
+    only hold a value in its own format (HTML5), so a value typed another way (31/02/2099 in
+    a browser without a date picker) comes back in a text input, as typed, next to its
+    error."""
+    pattern = _INPUT_VALUE.get(wanted)
+    if pattern is None or not value or pattern.match(value):
+        return wanted
+    return "text"
+
+
+env.globals["input_type"] = input_type
+
 
 def _secret(request: Request) -> bytes:
     secret: bytes = request.app.state.csrf_secret

@@ -1,0 +1,88 @@
+"""Every page the hub renders is valid HTML5 by the Nu HTML Checker — in both languages, for
+the people who see it (originator, recipient, someone logged out), including the pages that
+answer an error and the forms shown again with their field errors.
+
+Add a new page here: one list, one checker run."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.hub.html_check import assert_valid_html
+from tests.hub.pages import Browser, csrf
+from tests.hub.reports.factories import API, World, flash, publish
+from tests.hub.reports.test_pages import _form
+
+
+def test_every_page_is_valid_html(
+    db_session: Session, client: TestClient, app: FastAPI, w: World, browser: Browser
+) -> None:
+    report = publish(client, w.a, flash(audience={"organisations": [w.b.id]}))["id"]
+    situation = publish(
+        client, w.a, {**flash(severity="moderate"), "type": "situation", "stage": None, "body": {}}
+    )["id"]
+    asked = client.post(
+        f"{API}/reports/{report}/share-requests",
+        json={"to_organisation": w.c.id, "reason": "same road"},
+        headers=w.b.headers,
+    )
+    assert asked.status_code == 201, asked.text
+    rule = client.post(
+        f"{API}/standing-consents", json={"to_kind": "un", "max_tlp": "amber"}, headers=w.a.headers
+    )
+    assert rule.status_code == 201, rule.text
+
+    pages: dict[str, str] = {}
+
+    def take(
+        name: str, client_: TestClient, path: str, headers: dict[str, str] | None = None
+    ) -> None:
+        # As a browser asks: an unknown address then answers the pages' 404, not JSON.
+        response = client_.get(path, headers={"Accept": "text/html", **(headers or {})})
+        assert response.headers["content-type"].startswith("text/html"), (name, response.text)
+        pages[name] = response.text
+
+    with TestClient(app) as anonymous:
+        take("login", anonymous, "/login")
+        take("login fr", anonymous, "/login", headers={"Accept-Language": "fr"})
+        take("ack, unknown token", anonymous, "/a/not-a-token")
+        take("liaison confirm, unknown token", anonymous, "/liaison/confirm/not-a-token")
+        take("api docs", anonymous, "/docs")
+
+    for lang in ("en", "fr"):
+        a = browser(w.a.email, lang=lang)
+        b = browser(w.b.email, lang=lang)
+        for path in (
+            "/",
+            "/reports",
+            "/reports?area=CD61&severity=severe",
+            "/reports/new",
+            "/reports/new?type=situation",
+            f"/reports/{report}",
+            f"/reports/{situation}",
+            f"/reports/{report}/withdraw",
+            "/share-requests",
+            "/standing-consents",
+            "/account/passphrase",
+            "/account/totp",
+            "/reports/not/a/page",
+        ):
+            take(f"originator {lang} {path}", a, path)
+        take(f"recipient {lang} report", b, f"/reports/{report}")
+        take(f"recipient {lang} share requests", b, "/share-requests")
+        take(f"recipient {lang} unknown report", b, f"/reports/{situation}")
+
+        refused = a.post("/reports/new", data=_form(a, severity="", lat="north", summary="x" * 141))
+        assert refused.status_code == 422
+        pages[f"report form with errors {lang}"] = refused.text
+        bad_rule = a.post(
+            "/standing-consents",
+            data={"csrf_token": csrf(a.get("/standing-consents").text), "expires_on": "31/02/2099"},
+        )
+        assert bad_rule.status_code == 422
+        pages[f"standing consent form with errors {lang}"] = bad_rule.text
+
+    assert len(pages) >= 40
+    assert_valid_html(pages)

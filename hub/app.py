@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub import apidocs, errors
+from hub import apidocs, errors, openapi
 from hub.alerting.api import router as alerting_router
 from hub.alerting.cap import router as cap_router
 from hub.alerting.pages import router as alerting_pages
@@ -95,6 +95,7 @@ def create_app(
     app.include_router(consents_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
+    openapi.install(app)
     apidocs.install(app)
 
     app.add_middleware(HubMiddleware, https=settings.https)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 
 from hub.i18n import gettext as _
 
@@ -194,6 +195,21 @@ def _wants_a_page(request: Request) -> bool:
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's 405 names the methods of the
+    first route that matched the path only, while GET and PUT of one path are two routes
+    here (RFC 9110: Allow lists all the target resource supports)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _child = route.matches({**request.scope, "method": "GET"})
+        if match is Match.NONE:
+            continue
+        methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     async def hub_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HubError)  # noqa: S101 (registered for HubError only)
@@ -235,6 +251,8 @@ def install(app: FastAPI) -> None:
         )
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     async def data_error(request: Request, exc: Exception) -> Response:

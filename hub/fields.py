@@ -8,7 +8,13 @@ import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 # Control (Cc: CR, LF, NUL…), format (Cf: zero-width and bidi controls), and the Unicode
@@ -52,7 +58,10 @@ PhraseLine = Annotated[str, _limits(20, min_length=1), _CLEAN]
 # for any real date, narrow enough that adding a retention period or a review delay, or
 # moving to UTC from -14:00, never leaves what Python and the databases can hold (the review
 # sent 9999-12-31T23:59:59-14:00 and got an OverflowError 500).
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+# The same window in the OpenAPI document, so that clients and fuzzers know it: the year as
+# written (the offset cannot move a year in this window out of what Python holds).
+_YEAR_PATTERN = r"^(19|20|21)[0-9]{2}-"
 _NUMBER = re.compile(r"\s*[+-]?\d+(\.\d*)?\s*")
 
 
@@ -69,14 +78,11 @@ def _iso_text(value: object) -> object:
 
 
 def storable(value: dt.datetime) -> dt.datetime:
-    """`value` (naive read as UTC) if its UTC moment lies in the years the hub accepts."""
+    """`value` (naive read as UTC) if its year, as written, lies in the years the hub
+    accepts (then its UTC form, a year either side at most, always exists)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    try:
-        year = value.astimezone(dt.UTC).year
-    except OverflowError:
-        year = 0
-    if not FIRST_YEAR <= year <= LAST_YEAR:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise PydanticCustomError(
             "datetime_range",
             "the date must lie between {first} and {last}",
@@ -86,6 +92,21 @@ def storable(value: dt.datetime) -> dt.datetime:
 
 
 # A moment with its offset (occurred_at, expires_at…).
-Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(storable)]
+_IN_WINDOW = WithJsonSchema({"type": "string", "format": "date-time", "pattern": _YEAR_PATTERN})
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(storable), _IN_WINDOW]
 # A moment whose offset may be left out, read as UTC (the `since` filter).
-UtcMoment = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(storable)]
+UtcMoment = Annotated[dt.datetime, BeforeValidator(_iso_text), AfterValidator(storable), _IN_WINDOW]
+
+
+# --- codes and ids ---------------------------------------------------------------------------
+
+# An area code as the hub stores one (hub.areas.importing.CODE_RE): whether such an area
+# exists only the service can say (an unknown one is a field error naming it).
+AreaCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$")]
+# An id the hub gave (organisations, reports, requests: UUIDs).
+HubId = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    ),
+]

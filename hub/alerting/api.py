@@ -16,6 +16,7 @@ from hub.db import utcnow
 from hub.deps import ActorDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, NotFound
 from hub.i18n import gettext as _
+from hub.openapi import server_checks
 
 router = APIRouter(tags=["alerts"])
 
@@ -33,7 +34,23 @@ def get_liaison(session: SessionDep, actor: ActorDep) -> LiaisonRead:
     return service.get_designation(session, actor=actor)
 
 
-@router.put("/liaison", response_model=LiaisonRead, responses=_PROBLEMS)
+@router.put(
+    "/liaison",
+    response_model=LiaisonRead,
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(
+        areas="an area the hub knows (GET /areas)",
+        channels="an email address and/or a phone number in international form",
+        sms="a phone number in international form (+243…)",
+        email="an email address",
+        timezone="an IANA time zone (Africa/Lubumbashi)",
+        quiet_hours="HH:MM to HH:MM in a known time zone",
+        deputies="members of your organisation, by email",
+        smime_certificate="a PEM X.509 certificate for email protection",
+        anti_phishing_phrase="a phrase that fits an SMS",
+        report_types="types that exist",
+    ),
+)
 def put_liaison(session: SessionDep, actor: ActorDep, body: LiaisonSet) -> LiaisonRead:
     """Create or replace my designation. A new email address is confirmed by a link sent to
     it, a phone number by a code (POST /liaison/confirm-sms); alerts use confirmed ones."""
@@ -47,7 +64,12 @@ def delete_liaison(session: SessionDep, actor: ActorDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/liaison/confirm-sms", response_model=LiaisonRead, responses=_PROBLEMS)
+@router.post(
+    "/liaison/confirm-sms",
+    response_model=LiaisonRead,
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(code="the code the SMS gave, before it expires"),
+)
 def confirm_sms(session: SessionDep, actor: ActorDep, body: CodeIn) -> LiaisonRead:
     return service.confirm_phone(session, actor=actor, code=body.code, now=utcnow())
 

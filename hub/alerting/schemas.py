@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.fields import ContactLine, PhoneLine, PhraseLine
+from hub.fields import AreaCode, ContactLine, PhoneLine, PhraseLine
 from policies.vocabulary import ReportType, Severity
 
 
@@ -30,7 +30,7 @@ class QuietHoursIn(BaseModel):
 class LiaisonSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    areas: list[str] = Field(min_length=1, max_length=200)
+    areas: list[AreaCode] = Field(min_length=1, max_length=200)
     min_severity: Severity = Severity.MINOR
     report_types: list[ReportType] = Field(default_factory=list)
     channels: ChannelsIn = Field(default_factory=ChannelsIn)
@@ -75,7 +75,7 @@ class LiaisonRead(BaseModel):
 class CodeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=4, max_length=12)
+    code: str = Field(pattern=r"^[0-9]{4,8}$", description="the digits the SMS gave")
 
 
 class DeliveryRead(BaseModel):

@@ -15,6 +15,7 @@ from hub.areas.schemas import (
 from hub.db import utcnow
 from hub.deps import ActorDep, PolicyDep, SessionDep
 from hub.i18n import current_locale
+from hub.openapi import server_checks
 
 router = APIRouter(tags=["areas"])
 
@@ -89,7 +90,10 @@ def get_presence(organisation_id: str, actor: ActorDep, session: SessionDep) -> 
 
 
 @router.put(
-    "/organisations/{organisation_id}/areas", response_model=PresenceRead, responses=_PROBLEMS
+    "/organisations/{organisation_id}/areas",
+    response_model=PresenceRead,
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(areas="an area the hub knows (GET /areas)"),
 )
 def set_presence(
     organisation_id: str, body: PresenceSet, actor: ActorDep, session: SessionDep

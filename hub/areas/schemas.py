@@ -5,7 +5,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.areas.models import AreaKind, RiskChangeStatus
-from hub.fields import UtcMoment
+from hub.fields import AreaCode, UtcMoment
 from policies.vocabulary import Level, Risk
 
 
@@ -84,7 +84,7 @@ class RiskPending(BaseModel):
 class PresenceSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    areas: list[str] = Field(max_length=5000)
+    areas: list[AreaCode] = Field(max_length=5000)
 
 
 class PresenceRead(BaseModel):

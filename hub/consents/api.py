@@ -13,6 +13,7 @@ from hub.consents.schemas import (
     StandingConsentRead,
 )
 from hub.deps import ActorDep, PolicyDep, SessionDep
+from hub.openapi import server_checks
 
 router = APIRouter(tags=["consent"])
 
@@ -31,6 +32,7 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
     status_code=201,
     response_model=ShareRequestRead,
     responses=_PROBLEMS,
+    openapi_extra=server_checks(to_organisation="an organisation the hub knows"),
 )
 def request_share(
     report_id: str,
@@ -79,7 +81,16 @@ def list_standing(actor: ActorDep, session: SessionDep) -> list[StandingConsentR
 
 
 @router.post(
-    "/standing-consents", status_code=201, response_model=StandingConsentRead, responses=_PROBLEMS
+    "/standing-consents",
+    status_code=201,
+    response_model=StandingConsentRead,
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(
+        to_organisation="an organisation the hub knows",
+        max_tlp="at most the policy file's cap for standing consents",
+        areas="an area the hub knows (GET /areas)",
+        expires_at="in the future",
+    ),
 )
 def create_standing(
     body: StandingConsentCreate, actor: ActorDep, session: SessionDep, policy: PolicyDep

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.consents.models import ShareStatus
-from hub.fields import Moment
+from hub.fields import AreaCode, HubId, Moment
 from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp
 
 
 class ShareRequestCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    to_organisation: Annotated[str, Field(min_length=1, max_length=36)]
+    to_organisation: HubId
     # Seen by the originator and the hub: say why, not what the report says.
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -39,18 +39,43 @@ class ShareDecision(BaseModel):
     message: str
 
 
+def _one_of(fields: tuple[str, str]) -> list[dict[str, Any]]:
+    """JSON Schema for "exactly one of these two, not null", as the validator checks it."""
+    first, second = fields
+    return [
+        {
+            "required": [first],
+            "properties": {first: {"not": {"type": "null"}}, second: {"type": "null"}},
+        },
+        {
+            "required": [second],
+            "properties": {second: {"not": {"type": "null"}}, first: {"type": "null"}},
+        },
+    ]
+
+
+def _standing_consent_schema(schema: dict[str, Any]) -> None:
+    # What _one_target checks, told to clients: one target, and never TLP:RED.
+    schema["oneOf"] = _one_of(("to_organisation", "to_kind"))
+    schema["properties"]["max_tlp"] = {
+        "type": "string",
+        "enum": [t.value for t in Tlp if t is not Tlp.RED],
+        "default": Tlp.AMBER.value,
+    }
+
+
 class StandingConsentCreate(BaseModel):
     """E.g. "UN entities in enhanced areas may receive my incident reports":
     `{"to_kind": "un", "levels": ["enhanced"], "report_types": ["incident"], "max_tlp": "amber"}`.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_standing_consent_schema)
 
-    to_organisation: str | None = None
+    to_organisation: HubId | None = None
     to_kind: OrganisationKind | None = None
     max_tlp: Tlp = Tlp.AMBER
     report_types: list[ReportType] = Field(default_factory=list)
-    areas: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list)
+    areas: list[AreaCode] = Field(default_factory=list)
     levels: list[Level] = Field(default_factory=list)
     expires_at: Moment | None = None
 

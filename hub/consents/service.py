@@ -317,7 +317,7 @@ def request_share(
     now: dt.datetime | None = None,
 ) -> ShareRequestRead:
     who = reports.reader(actor, need_keys=False)
-    report = reports.readable_report(session, who, report_id)
+    report = reports.readable_report(session, who, report_id, to_act=True)
     actor.require(Permission.REPORT_SHARE)
     now = now or utcnow()
     target = session.get(Organisation, request_in.to_organisation)
@@ -539,7 +539,7 @@ def revoke_recipient(
     """The originator removes a recipient's wrap: its future reads fail. What it already
     read cannot be taken back, and the audit says so."""
     who = reports.reader(actor, need_keys=False)
-    report = reports.readable_report(session, who, report_id)
+    report = reports.readable_report(session, who, report_id, to_act=True)
     if report.originator_id != who.organisation.id:
         raise Forbidden(_("Only the organisation that published a report can revoke access."))
     actor.require(Permission.REPORT_SHARE)

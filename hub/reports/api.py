@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from hub.consents import service as consents
 from hub.deps import ActorDep, BearerDep, PolicyDep, SessionDep, SettingsDep, as_actor
 from hub.fields import UtcMoment
+from hub.openapi import server_checks
 from hub.reports import service
 from hub.reports.schemas import (
     ExplainRead,
@@ -32,7 +33,22 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post("/reports", status_code=201, response_model=ReportCreated, responses=_PROBLEMS)
+@router.post(
+    "/reports",
+    status_code=201,
+    response_model=ReportCreated,
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(
+        area="an area the hub knows (GET /areas)",
+        incident_id="a report of this incident your organisation can read",
+        supersedes="a report your organisation published",
+        tlp="allowed by the policy at the area's level (TLP:RED needs named organisations)",
+        audience="allowed by the policy at the area's level",
+        attachments="base64 of a file type the hub accepts, within the size limit",
+        expires_at="after occurred_at",
+        body="the body of the report's type",
+    ),
+)
 async def submit_report(
     body: ReportCreate,
     request: Request,
@@ -40,7 +56,9 @@ async def submit_report(
     settings: SettingsDep,
     policy: PolicyDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+    ] = None,
 ) -> ReportCreated:
     # One threadpool call for authentication and publication (hub.deps.as_actor).
     published = await as_actor(

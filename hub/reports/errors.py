@@ -19,6 +19,14 @@ class ReportWithdrawn(HubError):
     code = "report-withdrawn"
 
 
+class WithdrawnReportUnchanged(HubError):
+    """An action on a withdrawn report (revoke, pass on): its state forbids it — 409, where
+    reading it answers 410."""
+
+    status = 409
+    code = "report-withdrawn"
+
+
 def report_not_found() -> NotFound:
     """The one answer for a report that does not exist and one the caller may not read:
     same status, same words, so that an id cannot be probed."""
@@ -28,4 +36,10 @@ def report_not_found() -> NotFound:
 def withdrawn() -> ReportWithdrawn:
     return ReportWithdrawn(
         _("This report was withdrawn by the originator; its content no longer exists.")
+    )
+
+
+def withdrawn_conflict() -> WithdrawnReportUnchanged:
+    return WithdrawnReportUnchanged(
+        _("This report was withdrawn by the originator: it can no longer be passed on or revoked.")
     )

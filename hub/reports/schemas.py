@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hub.fields import Moment, Summary
+from hub.fields import AreaCode, HubId, Moment, Summary
 from policies.vocabulary import (
     AudienceScope,
     Category,
@@ -177,10 +177,24 @@ class SealedBody(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def _audience_schema(schema: dict[str, Any]) -> None:
+    # What _one_form checks, told to clients: named organisations or a scope, not both.
+    schema["oneOf"] = [
+        {
+            "required": ["organisations"],
+            "properties": {"organisations": {"type": "array"}, "scope": {"type": "null"}},
+        },
+        {
+            "required": ["scope"],
+            "properties": {"scope": {"type": "string"}, "organisations": {"type": "null"}},
+        },
+    ]
+
+
 class AudienceIn(Strict):
-    organisations: (
-        Annotated[list[Annotated[str, Field(max_length=36)]], Field(max_length=2000)] | None
-    ) = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_audience_schema)
+
+    organisations: Annotated[list[HubId], Field(min_length=1, max_length=2000)] | None = None
     scope: Literal[AudienceScope.AREA, AudienceScope.ALL_PARTNERS] | None = None
 
     @model_validator(mode="after")
@@ -192,12 +206,42 @@ class AudienceIn(Strict):
         return self
 
 
+def _report_create_schema(schema: dict[str, Any]) -> None:
+    """What _consistent checks, told to clients: one shape per report type — the body is
+    that type's body, and only incidents have a stage."""
+    body = schema["properties"].pop("body")
+    refs: dict[str, str] = body.get("discriminator", {}).get("mapping", {})
+    if not refs:  # not the shape pydantic gives today: leave the schema general
+        schema["properties"]["body"] = body
+        return
+    variants = []
+    for report_type in ReportType:
+        ref = refs.get(report_type.value)
+        if ref is None:
+            continue
+        variant: dict[str, Any] = {
+            "properties": {
+                "type": {"const": report_type.value},
+                "body": {
+                    "allOf": [{"$ref": ref}, {"properties": {"kind": {"const": report_type.value}}}]
+                },
+            },
+        }
+        if report_type is not ReportType.INCIDENT:
+            variant["properties"]["stage"] = {"type": "null"}
+        variants.append(variant)
+    schema["required"] = sorted({*schema.get("required", []), "body"})
+    schema["oneOf"] = variants
+
+
 class ReportCreate(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_report_create_schema)
+
     type: ReportType
     stage: Stage | None = None
-    incident_id: str | None = Field(default=None, max_length=36)
-    supersedes: str | None = Field(default=None, max_length=36)
-    area: Annotated[str, Field(min_length=1, max_length=32)]
+    incident_id: HubId | None = None
+    supersedes: HubId | None = None
+    area: AreaCode
     category: Category | None = None
     severity: Severity
     precedence: Precedence | None = None

@@ -55,7 +55,12 @@ from hub.members.service import organisation_keys_for
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import attachments as files
 from hub.reports.context import PolicyContext, area_name, load_context, standing
-from hub.reports.errors import ReportIntegrityError, report_not_found, withdrawn
+from hub.reports.errors import (
+    ReportIntegrityError,
+    report_not_found,
+    withdrawn,
+    withdrawn_conflict,
+)
 from hub.reports.models import Attachment, Report, ReportWrap, SignerKeys, new_id
 from hub.reports.schemas import (
     BODY_SCHEMA_VERSION,
@@ -219,14 +224,16 @@ def revoked_from(session: Session, report_id: str) -> frozenset[str]:
     return frozenset(rows)
 
 
-def readable_report(session: Session, who: Reader, report_id: str) -> Report:
+def readable_report(
+    session: Session, who: Reader, report_id: str, *, to_act: bool = False
+) -> Report:
     """The report if `who`'s organisation was given it; the one 404 otherwise; 410 once the
     originator withdrew it (only to those who were given it)."""
     report = session.get(Report, report_id)
     if report is None or active_wrap(session, report_id, who.organisation.id) is None:
         raise report_not_found()
     if report.withdrawn:
-        raise withdrawn()
+        raise withdrawn_conflict() if to_act else withdrawn()
     return report
 
 

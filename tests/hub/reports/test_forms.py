@@ -107,11 +107,12 @@ def test_every_error_at_once_on_its_field() -> None:
 
 
 def test_audience_forms() -> None:
-    named = posted(audience="organisations", organisations=["org-1", "org-2", "org-1"])
+    one, two = "6f1c3f7e-0000-4000-8000-000000000001", "6f1c3f7e-0000-4000-8000-000000000002"
+    named = posted(audience="organisations", organisations=[one, two, one])
     report = named.to_report()
     assert report is not None
     assert report.audience is not None
-    assert report.audience.organisations == ["org-1", "org-2"]
+    assert report.audience.organisations == [one, two]
 
     scope = posted(audience="all_partners").to_report()
     assert scope is not None

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from hub.errors import HubError, validation_message
 from hub.i18n import gettext as _
-from hub.reports.schemas import ReportCreate
+from hub.reports.schemas import ReportCreate, ReportRead
 from policies.vocabulary import ReportType, Stage
 
 # The types the web form publishes; the API publishes every type.
@@ -29,6 +29,17 @@ FORM_TYPES: tuple[ReportType, ...] = (ReportType.INCIDENT, ReportType.SITUATION)
 SIDES = ("national", "international")
 HARMS = ("killed", "injured", "kidnapped", "detained", "missing")
 VICTIM_FIELDS = tuple(f"v_{side}_{harm}" for side in SIDES for harm in HARMS)
+
+FLASH_FIELDS = (
+    "category",
+    "area",
+    "occurred_at",
+    "severity",
+    "who_involved",
+    "actions_taken",
+    "tlp",
+    "summary",
+)
 
 # Body fields by report type, as the form names them (the schema's names).
 _BODY_TEXT: dict[ReportType, tuple[str, ...]] = {
@@ -168,6 +179,64 @@ class PublishForm:
         if not form.values.get("idempotency_key") or len(form.values["idempotency_key"]) > 200:
             form.values["idempotency_key"] = new_idempotency_key()
         return form
+
+    @classmethod
+    def flash(cls, *, utc_offset: str, occurred_at: str) -> PublishForm:
+        """A new flash form: an incident's first report, happening now where I am."""
+        return cls(
+            values={
+                "type": ReportType.INCIDENT.value,
+                "stage": Stage.FLASH.value,
+                "audience": "default",
+                "idempotency_key": new_idempotency_key(),
+                "utc_offset": utc_offset if utc_offset in UTC_OFFSETS else "+00:00",
+                "occurred_at": occurred_at,
+            }
+        )
+
+    @classmethod
+    def posted_flash(cls, pairs: Iterable[tuple[str, Any]]) -> PublishForm:
+        """The flash form as sent: only its own questions are taken; it is always an
+        incident's flash report to the default audience."""
+        taken = {*FLASH_FIELDS, "utc_offset", "idempotency_key"}
+        form = cls.posted((name, raw) for name, raw in pairs if name in taken)
+        form.values.update(
+            type=ReportType.INCIDENT.value, stage=Stage.FLASH.value, audience="default"
+        )
+        return form
+
+    def prefill_from(self, report: ReportRead) -> None:
+        """ "Update this incident": the full form starts from what the earlier report said
+        (header and opened body), so the author corrects and adds instead of retyping."""
+        header = report.header
+        for name in ("area", "category", "severity", "tlp", "summary"):
+            value = getattr(header, name, None)
+            if value:
+                self.values.setdefault(name, str(value))
+        if report.precise_area:
+            self.values["area"] = report.precise_area
+        occurred = report.occurred_at
+        if occurred.utcoffset() is not None:
+            offset = occurred.strftime("%z")
+            offset = f"{offset[:3]}:{offset[3:]}"
+            if offset in UTC_OFFSETS:
+                self.values["utc_offset"] = offset
+        self.values["occurred_at"] = occurred.strftime("%Y-%m-%dT%H:%M")
+        content = report.body.model_dump(mode="json", exclude_none=True)
+        for name in _BODY_TEXT[ReportType.INCIDENT]:
+            value = content.get(name)
+            if isinstance(value, str) and value:
+                self.values.setdefault(name, value)
+        coordinates = content.get("coordinates")
+        if isinstance(coordinates, dict):
+            self.values.setdefault("lat", str(coordinates.get("lat", "")))
+            self.values.setdefault("lon", str(coordinates.get("lon", "")))
+        affected = content.get("affected") or {}
+        for side in SIDES:
+            for harm in HARMS:
+                count = (affected.get(side) or {}).get(harm)
+                if count:
+                    self.values.setdefault(f"v_{side}_{harm}", str(count))
 
     # --- from text to the schema ---------------------------------------------------------
 

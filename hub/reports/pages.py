@@ -18,7 +18,7 @@ from hub.consents.schemas import ShareRequestCreate
 from hub.deps import PolicyDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, HubError, Unauthorized, validation_message
 from hub.i18n import gettext as _
-from hub.reports import service
+from hub.reports import flash, service
 from hub.reports.errors import report_not_found
 from hub.reports.forms import HARMS, SIDES, UTC_OFFSETS, PublishForm
 from hub.reports.labels import body_label, granted_labels, harm_labels
@@ -31,6 +31,7 @@ from hub.web import (
     require_csrf,
     secure_cookies,
 )
+from policies import Policy
 from policies.vocabulary import Category, ReportType, Severity, Stage, Tlp
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -166,6 +167,10 @@ def new_page(request: Request, actor: PageActorDep, session: SessionDep) -> Resp
     actor.require(Permission.REPORT_PUBLISH)
     prefill = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
     form = PublishForm.blank(prefill=prefill, utc_offset=request.cookies.get(OFFSET_COOKIE))
+    earlier = form.value("supersedes")
+    if form.type is ReportType.INCIDENT and plausible_id(earlier):
+        # "Update this incident": start from what the report it follows said.
+        form.prefill_from(service.read_report(session, actor=actor, report_id=earlier))
     return _form_page(request, session, actor, form)
 
 
@@ -180,9 +185,30 @@ def publish(
 ) -> Response:
     require_csrf(request, next((v for k, v in posted if k == "csrf_token"), None))
     form = PublishForm.posted(posted)
+    return _publish_form(
+        request,
+        session,
+        actor,
+        settings,
+        policy,
+        form,
+        on_error=lambda status: _form_page(request, session, actor, form, status=status),
+    )
+
+
+def _publish_form(
+    request: Request,
+    session: Any,
+    actor: Actor,
+    settings: Any,
+    policy: Policy,
+    form: PublishForm,
+    *,
+    on_error: Callable[[int], Response],
+) -> Response:
     report_in = form.to_report()
     if report_in is None:
-        return _form_page(request, session, actor, form, status=422)
+        return on_error(422)
     try:
         # The key made when the form was rendered: a double tap, or the browser resending
         # the POST after a dropped connection, finds the report the first one created.
@@ -198,7 +224,7 @@ def publish(
         raise
     except HubError as exc:
         form.add_service_error(exc)
-        return _form_page(request, session, actor, form, status=exc.status)
+        return on_error(exc.status)
     response = RedirectResponse(f"/reports/{published.report.id}?published=1", status_code=303)
     response.set_cookie(
         OFFSET_COOKIE,
@@ -210,6 +236,78 @@ def publish(
         path="/",
     )
     return response
+
+
+# --- the flash form -------------------------------------------------------------------------
+
+
+def _flash_page(
+    request: Request,
+    session: Any,
+    actor: Actor,
+    policy: Policy,
+    form: PublishForm,
+    *,
+    query: str = "",
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "reports/flash.html",
+        status=status,
+        form=form,
+        query=query,
+        groups=service.flash_area_groups(session, actor=actor, query=query),
+        categories=list(Category),
+        severities=flash.severity_help(),
+        tlps=flash.tlp_help(),
+        default_tlps=flash.default_tlps(policy),
+    )
+
+
+@router.get("/reports/flash")
+def flash_page(
+    request: Request,
+    actor: PageActorDep,
+    session: SessionDep,
+    policy: PolicyDep,
+    q: Annotated[str, Query(max_length=60)] = "",
+) -> Response:
+    actor.require(Permission.REPORT_PUBLISH)
+    offset = flash.member_utc_offset(
+        session, actor=actor, fallback=request.cookies.get(OFFSET_COOKIE)
+    )
+    form = PublishForm.flash(utc_offset=offset, occurred_at=flash.now_at(offset))
+    return _flash_page(request, session, actor, policy, form, query=q.strip())
+
+
+@router.post("/reports/flash")
+def publish_flash(
+    request: Request,
+    actor: PageActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+    posted: PostedDep,
+) -> Response:
+    require_csrf(request, next((v for k, v in posted if k == "csrf_token"), None))
+    actor.require(Permission.REPORT_PUBLISH)
+    form = PublishForm.posted_flash(posted)
+    query = next((v for k, v in posted if k == "q" and isinstance(v, str)), "")[:60].strip()
+    if any(k == "find" for k, _v in posted):
+        # The search box without JavaScript: the same form again, narrowed, as typed.
+        return _flash_page(request, session, actor, policy, form, query=query)
+    return _publish_form(
+        request,
+        session,
+        actor,
+        settings,
+        policy,
+        form,
+        on_error=lambda status: _flash_page(
+            request, session, actor, policy, form, query=query, status=status
+        ),
+    )
 
 
 # --- one report -----------------------------------------------------------------------------

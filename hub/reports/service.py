@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from crypto import (
     verify_report_signature,
 )
 from hub.actors import CONSOLE, Actor, Permission
-from hub.areas.models import Area, OrganisationPresence
+from hub.areas.models import Area, AreaKind, OrganisationPresence
 from hub.areas.service import policy_areas
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
@@ -456,11 +457,7 @@ def submit_report(
                 )
             )
         }
-    publics = {
-        org_id: public_keys_of(blob)
-        for org_id, blob in blobs.items()
-        if blob is not None
-    }
+    publics = {org_id: public_keys_of(blob) for org_id, blob in blobs.items() if blob is not None}
     # An approved organisation with no member yet has no keys: nothing can be sealed to it.
     # It can be given the report later, by consent, once it has keys.
     granted = {org_id: why for org_id, why in granted.items() if org_id in publics}
@@ -997,9 +994,9 @@ def area_choices(session: Session, *, actor: Actor) -> list[AreaChoice]:
     if not present:
         return []
     tree = policy_areas(session)
-    codes = sorted(
-        code for code in tree if present.intersection(policies.lineage(code, tree))
-    )[:AREA_CHOICES_LIMIT]
+    codes = sorted(code for code in tree if present.intersection(policies.lineage(code, tree)))[
+        :AREA_CHOICES_LIMIT
+    ]
     french = reader_lang() == "fr"
     rows = session.execute(
         select(Area.code, Area.name, Area.name_fr, Area.name_en).where(Area.code.in_(codes))
@@ -1008,6 +1005,61 @@ def area_choices(session: Session, *, actor: Actor) -> list[AreaChoice]:
         code: (name_fr if french else name_en) or name for code, name, name_fr, name_en in rows
     }
     return [AreaChoice(code=code, name=names.get(code, code)) for code in codes]
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """Areas of one province (admin1) for the flash form's grouped select."""
+
+    name: str
+    areas: tuple[AreaChoice, ...]
+
+
+def _folded(text: str) -> str:
+    # "Kalehe" is found by "kaléhé" and the reverse: accents and case do not count.
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def flash_area_groups(session: Session, *, actor: Actor, query: str = "") -> list[AreaGroup]:
+    """My areas of presence and the areas inside them, by name, grouped by province (the
+    admin1 above them; an area above province level is a group of its own). `query`
+    narrows them to names or codes containing it: the search box of a form without
+    JavaScript."""
+    choices = area_choices(session, actor=actor)
+    if not choices:
+        return []
+    wanted = _folded(query.strip())
+    tree = policy_areas(session)
+    lineages = {c.code: policies.lineage(c.code, tree) for c in choices}
+    every = {code for lineage in lineages.values() for code in lineage}
+    french = reader_lang() == "fr"
+    kinds: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for code, kind, name, name_fr, name_en in session.execute(
+        select(Area.code, Area.kind, Area.name, Area.name_fr, Area.name_en).where(
+            Area.code.in_(every)
+        )
+    ):
+        kinds[code] = kind
+        names[code] = (name_fr if french else name_en) or name
+    provinces: dict[str, list[AreaChoice]] = {}
+    for choice in choices:
+        if wanted and wanted not in _folded(choice.name) and wanted not in _folded(choice.code):
+            continue
+        province = next(
+            (code for code in lineages[choice.code] if kinds.get(code) == AreaKind.ADMIN1),
+            choice.code,
+        )
+        provinces.setdefault(province, []).append(choice)
+    groups = [
+        AreaGroup(
+            name=names.get(code, code),
+            areas=tuple(sorted(found, key=lambda c: (c.code != code, _folded(c.name)))),
+        )
+        for code, found in provinces.items()
+    ]
+    return sorted(groups, key=lambda g: _folded(g.name))
 
 
 # --- withdrawal and retention ---------------------------------------------------------------

@@ -60,6 +60,9 @@ def test_every_page_is_valid_html(
             "/reports?area=CD61&severity=severe",
             "/reports/new",
             "/reports/new?type=situation",
+            "/reports/flash",
+            "/reports/flash?q=zzz",
+            f"/reports/new?type=incident&stage=update&incident_id={report}&supersedes={report}",
             f"/reports/{report}",
             f"/reports/{situation}",
             f"/reports/{report}/withdraw",
@@ -77,6 +80,13 @@ def test_every_page_is_valid_html(
         refused = a.post("/reports/new", data=_form(a, severity="", lat="north", summary="x" * 141))
         assert refused.status_code == 422
         pages[f"report form with errors {lang}"] = refused.text
+        flash_page = a.get("/reports/flash").text
+        flash_refused = a.post(
+            "/reports/flash",
+            data={"csrf_token": csrf(flash_page), "occurred_at": "hier", "summary": "x" * 141},
+        )
+        assert flash_refused.status_code == 422
+        pages[f"flash form with errors {lang}"] = flash_refused.text
         bad_rule = a.post(
             "/standing-consents",
             data={"csrf_token": csrf(a.get("/standing-consents").text), "expires_on": "31/02/2099"},

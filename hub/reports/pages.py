@@ -23,6 +23,7 @@ from hub.reports.errors import report_not_found
 from hub.reports.forms import HARMS, SIDES, UTC_OFFSETS, PublishForm
 from hub.reports.labels import body_label, granted_labels, harm_labels
 from hub.reports.schemas import ActorType, AttackContext, LocationType
+from hub.security import SCRIPT_PAGE_CSP
 from hub.web import (
     PageActorDep,
     PageRoute,
@@ -251,7 +252,7 @@ def _flash_page(
     query: str = "",
     status: int = 200,
 ) -> Response:
-    return render(
+    response = render(
         request,
         "reports/flash.html",
         status=status,
@@ -263,6 +264,8 @@ def _flash_page(
         tlps=flash.tlp_help(),
         default_tlps=flash.default_tlps(policy),
     )
+    response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
+    return response
 
 
 @router.get("/reports/flash")

@@ -58,6 +58,8 @@ def test_a_flash_report_from_a_phone_in_french(
     # Nothing wider than the phone: no sideways scrolling to reach a field.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.click("button[type=submit]:has-text('Publier le rapport flash')")
+    # The page's script sends it (fetch) and then opens the report.
+    page.wait_for_url(re.compile(r"/reports/[0-9a-f-]{36}\?published=1$"))
     match = re.search(r"/reports/([0-9a-f-]{36})\?published=1$", page.url)
     assert match, page.url
     text = page.locator("main").inner_text()

@@ -152,3 +152,12 @@ def test_the_flash_form_needs_the_csrf_token(w: World, browser: Browser) -> None
     data = _flash_data(page.text, csrf_token="forged")
     response = a.post("/reports/flash", data=data, follow_redirects=False)
     assert response.status_code == 403
+
+
+def test_only_the_flash_form_may_run_a_script_and_only_the_hubs(w: World, browser: Browser) -> None:
+    a = browser(w.a.email)
+    csp = a.get("/reports/flash").headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "connect-src 'self'" in csp
+    assert "unsafe" not in csp
+    assert "script-src" not in a.get("/reports/new").headers["content-security-policy"]

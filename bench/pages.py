@@ -11,6 +11,7 @@ would send). Focal points open these over 2G: the flash form's budget is 15 KB i
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import re
 import tempfile
@@ -71,6 +72,9 @@ def _areas(settings: Settings, email: str) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="accepted; one fetch per page")
+    parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="slthub-bench-") as tmp:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]

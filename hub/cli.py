@@ -701,7 +701,7 @@ app.add_typer(alerts_app, name="alerts")
 
 # --- benchmarks --------------------------------------------------------------------------
 
-BENCHMARKS = ("crypto", "policies", "hub", "reports", "alerts", "alerts_latency")
+BENCHMARKS = ("crypto", "policies", "hub", "reports", "alerts", "alerts_latency", "pages")
 
 
 @app.command("bench")

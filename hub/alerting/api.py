@@ -13,10 +13,11 @@ from hub.alerting.schemas import AckRead, CodeIn, DeliveryRead, LiaisonRead, Lia
 from hub.alerting.wiring import alert_secret
 from hub.config import Settings
 from hub.db import utcnow
-from hub.deps import ActorDep, SessionDep, SettingsDep
+from hub.deps import ActorDep, PolicyDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, NotFound
 from hub.i18n import gettext as _
 from hub.openapi import server_checks
+from hub.reports import sms as flash_sms
 
 router = APIRouter(tags=["alerts"])
 
@@ -141,9 +142,28 @@ async def sms_status(request: Request, session: SessionDep, settings: SettingsDe
 
 
 @router.post("/alerts/sms/inbound", include_in_schema=False)
-async def inbound_sms(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """A liaison's SMS reply (Twilio's form fields From and Body) carrying the alert's code."""
+async def inbound_sms(
+    request: Request, session: SessionDep, settings: SettingsDep, policy: PolicyDep
+) -> Response:
+    """A liaison's SMS reply (Twilio's form fields From and Body) carrying the alert's code,
+    or a flash report from a registered phone (`FLASH …`, hub/reports/sms.py)."""
     form = await _from_gateway(request, settings)
+    if flash_sms.parse_keyword(form.get("Body", "")):
+        answer = flash_sms.receive(
+            session,
+            phone=form.get("From", ""),
+            body=form.get("Body", ""),
+            message_id=form.get("MessageSid") or form.get("id") or form.get("Body", ""),
+            policy=policy,
+            data_dir=settings.data_dir,
+            now=utcnow(),
+        )
+        if answer is not None:
+            flash_sms.send_reply(settings.sms_gateway, answer)
+        return Response(
+            '<?xml version="1.0" encoding="UTF-8"?><Response/>',
+            media_type="application/xml",
+        )
     done = service.acknowledge_sms(
         session,
         phone=form.get("From", ""),

@@ -71,6 +71,9 @@ class Report(Base):
     envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
     # For anonymous reports: the hub's attestation that an approved partner signed.
     attestation: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # "sms": sealed by the hub from a registered phone's SMS (no signature of the
+    # organisation; the attestation vouches for it, for every reader). NULL otherwise.
+    received_by: Mapped[str | None] = mapped_column(String(16))
     # report_digest: names this exact report in the audit log.
     digest: Mapped[str] = mapped_column(String(64))
     # --- bookkeeping, not signed ---

@@ -328,7 +328,9 @@ class ReportRead(BaseModel):
     precise_area: str | None
     attachments: list[AttachmentRef]
     signature: Literal["valid"]
-    verified_by: Literal["originator", "hub_attestation"]
+    # "hub_sms": a flash report sent by SMS from a registered phone of the originator,
+    # sealed and attested by the hub (the organisation did not sign it).
+    verified_by: Literal["originator", "hub_attestation", "hub_sms"]
 
 
 class ExplainRead(BaseModel):

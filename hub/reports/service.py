@@ -366,8 +366,13 @@ def submit_report(
     data_dir: Path,
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
+    by_sms: bool = False,
 ) -> Published:
-    who = reader(actor)
+    """`by_sms`: a flash report from a registered phone (hub/reports/sms.py). No session
+    holds the organisation's keys, so the hub seals it with public keys only, signs it with a
+    key made for this report alone and attests it: every reader checks the hub's
+    attestation, and is told it came by SMS."""
+    who = reader(actor, need_keys=not by_sms)
     actor.require(Permission.REPORT_PUBLISH)
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= 200:
@@ -397,9 +402,17 @@ def submit_report(
     if not may.outcome:
         raise Forbidden(policies.explain(may, reader_lang()))
     coarse_area = policies.header_area(report_in.area, ctx.areas, level, policy).outcome
-    org_keys = who.keys(session)
-    if organisation.public_keys != org_keys.public.to_bytes():
-        raise Forbidden(_("Your copy of the organisation's keys is not the current one."))
+    if by_sms:
+        if organisation.public_keys is None:
+            raise Forbidden(_("Your organisation has no keys yet: it cannot publish."))
+        # Signs this one envelope and is then forgotten: the hub's attestation vouches.
+        org_keys = OrganisationKeys.generate()
+        originator_public = public_keys_of(organisation.public_keys)
+    else:
+        org_keys = who.keys(session)
+        if organisation.public_keys != org_keys.public.to_bytes():
+            raise Forbidden(_("Your copy of the organisation's keys is not the current one."))
+        originator_public = org_keys.public
 
     report = Report(
         id=new_id(),
@@ -461,7 +474,7 @@ def submit_report(
     # An approved organisation with no member yet has no keys: nothing can be sealed to it.
     # It can be given the report later, by consent, once it has keys.
     granted = {org_id: why for org_id, why in granted.items() if org_id in publics}
-    publics[organisation.id] = org_keys.public
+    publics[organisation.id] = originator_public
 
     key = ReportKey.generate()
     stored = files.seal_attachments(
@@ -485,7 +498,10 @@ def submit_report(
         )
         report.envelope = sealed.without_wraps().to_bytes()
         report.digest = report_digest(sealed, header).hex()
-        if report.anonymous:
+        if by_sms:
+            report.received_by = "sms"
+            report.attestation = hub_keys(session).attest_report(sealed, header)
+        elif report.anonymous:
             # Recipients must not learn the originator, so they cannot check its signature:
             # the hub checks it now and vouches that an approved partner signed.
             verify_report_signature(sealed, header, org_keys.public)
@@ -526,6 +542,7 @@ def submit_report(
                 "recipients": {org_id: why for org_id, why in sorted(granted.items())},
                 "anonymous": report.anonymous,
                 "attachments": len(stored),
+                **({"received_by": "sms"} if by_sms else {}),
             },
         )
         _announce(session, report, recipients=sorted(granted))
@@ -764,7 +781,8 @@ def open_for(session: Session, who: Reader, report: Report) -> Opened:
         header_fact(report)
         sealed = sealed_of(report, {who.organisation.id: wrap.wrap})
         verified_by = "originator"
-        if report.anonymous and who.organisation.id != report.originator_id:
+        sms = report.received_by == "sms"
+        if sms or (report.anonymous and who.organisation.id != report.originator_id):
             if report.attestation is None:
                 raise BadSignature("no attestation")
             plaintext = open_report(
@@ -775,7 +793,7 @@ def open_for(session: Session, who: Reader, report: Report) -> Opened:
                 attestation=report.attestation,
                 hub_public=hub_keys(session).public_bytes(),
             )
-            verified_by = "hub_attestation"
+            verified_by = "hub_sms" if sms else "hub_attestation"
         else:
             plaintext = open_report(
                 sealed,

@@ -14,6 +14,7 @@ from hub.alerting.api import router as alerting_router
 from hub.alerting.cap import router as cap_router
 from hub.alerting.pages import router as alerting_pages
 from hub.areas.api import router as areas_router
+from hub.areas.pages import router as areas_pages
 from hub.audit.api import router as audit_router
 from hub.auth.api import router as auth_router
 from hub.auth.pages import router as auth_pages
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(alerting_pages)
     app.include_router(reports_pages)
     app.include_router(consents_pages)
+    app.include_router(areas_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
     openapi.install(app)

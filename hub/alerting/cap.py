@@ -87,7 +87,7 @@ def _cap_alert(
         identifier=event.id,
         sender=sender,
         sent=event.created_at,
-        link=f"{base}/api/v1/areas/{facts.area_code}",
+        link=f"{base}/areas/{facts.area_code}",
         level_change=facts if isinstance(facts, LevelChangeFacts) else None,
         report=facts if isinstance(facts, ReportFacts) else None,
         msg_type=msg_type,

@@ -45,7 +45,7 @@ from hub.audit.models import AuditAction
 from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Role
-from hub.organisations.models import Organisation
+from hub.organisations.models import Organisation, OrganisationStatus
 from policies import Policy
 from policies.vocabulary import Risk
 
@@ -610,6 +610,66 @@ def confirm_risk_change(
     )
     session.commit()
     return RiskApplied(code=area.code, risk=after.risk, level=after.level)
+
+
+def refuse_risk_change(
+    session: Session, *, actor: Actor, change_id: str, now: dt.datetime
+) -> RiskChangeRead:
+    """Another coordinator refuses a proposed lowering, or its proposer withdraws it: the
+    area keeps its level, and the audit says who decided."""
+    _require_coordinator(actor)
+    change = session.get(RiskChange, change_id)
+    if change is None:
+        raise NotFound(_("There is no such risk change."))
+    if change.status is not RiskChangeStatus.AWAITING_CONFIRMATION:
+        raise Conflict(_("This change is already %(status)s.") % {"status": change.status.value})
+    change.status = RiskChangeStatus.WITHDRAWN
+    change.decided_by_id, change.decided_by, change.decided_at = actor.id, actor.label, now
+    audit.record(
+        session,
+        action=AuditAction.AREA_REFUSE_RISK,
+        actor=actor.label,
+        actor_id=actor.id,
+        target=f"area:{change.area_code}",
+        details={
+            "change": change.id,
+            "proposed_by": change.proposed_by,
+            "risk": change.risk.value,
+            "withdrawn_by_proposer": change.proposed_by_id == actor.id,
+        },
+    )
+    session.commit()
+    return RiskChangeRead.model_validate(change)
+
+
+@dataclass(frozen=True)
+class PartnerPresent:
+    id: str
+    name: str
+    kind: str
+    # The area the organisation named as one it works in: this one, or an area within it.
+    area: str
+
+
+def partners_present(session: Session, code: str) -> list[PartnerPresent]:
+    """The approved partners working in the area or in an area within it (SLT's "partners
+    present"), for the area's page."""
+    tree = policy_areas(session)
+    rows = session.execute(
+        select(
+            Organisation.id, Organisation.name, Organisation.kind, OrganisationPresence.area_code
+        )
+        .join(OrganisationPresence, OrganisationPresence.organisation_id == Organisation.id)
+        .where(Organisation.status == OrganisationStatus.APPROVED)
+        .order_by(Organisation.name, OrganisationPresence.area_code)
+    ).all()
+    seen: dict[str, PartnerPresent] = {}
+    for org_id, name, kind, area in rows:
+        if org_id in seen or area not in tree:
+            continue
+        if code == area or code in policies.lineage(area, tree):
+            seen[org_id] = PartnerPresent(id=org_id, name=name, kind=str(kind), area=area)
+    return list(seen.values())
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     AREA_SET_RISK = "area:set-risk"
     AREA_PROPOSE_RISK = "area:propose-risk"
     AREA_CONFIRM_RISK = "area:confirm-risk"
+    AREA_REFUSE_RISK = "area:refuse-risk"
     AREA_RISK_LAPSED = "area:risk-lapsed"
     AREA_REVIEW_DUE = "area:review-due"
     ALERT_ACKNOWLEDGE = "alert:acknowledge"

@@ -23,17 +23,16 @@ def csrf(html: str) -> str:
 
 @contextmanager
 def browsers(app: FastAPI) -> Iterator[Browser]:
-    """`open_for(email, lang="en")`: a client logged in through the login form."""
+    """`open_for(email, lang="en", totp=None)`: a client logged in through the login form."""
     with ExitStack() as stack:
 
-        def open_for(email: str, lang: str = "en") -> TestClient:
+        def open_for(email: str, lang: str = "en", totp: str | None = None) -> TestClient:
             client = stack.enter_context(TestClient(app, headers={"Accept-Language": lang}))
             page = client.get("/login")
-            response = client.post(
-                "/login",
-                data={"email": email, "password": PASSPHRASE, "csrf_token": csrf(page.text)},
-                follow_redirects=False,
-            )
+            data = {"email": email, "password": PASSPHRASE, "csrf_token": csrf(page.text)}
+            if totp is not None:
+                data["totp"] = totp
+            response = client.post("/login", data=data, follow_redirects=False)
             assert response.status_code == 303, response.text
             return client
 

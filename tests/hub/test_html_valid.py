@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from hub.members.models import Role
+from tests.hub.factories import current_code, make_member, make_organisation
 from tests.hub.html_check import assert_valid_html
 from tests.hub.pages import Browser, csrf
 from tests.hub.reports.factories import API, World, flash, publish
@@ -71,6 +73,11 @@ def test_every_page_is_valid_html(
             "/account/passphrase",
             "/account/totp",
             "/reports/not/a/page",
+            "/areas",
+            "/areas?q=kivu",
+            "/areas?q=nothing-like-this",
+            "/areas/CD61",
+            "/areas/CD6102",
         ):
             take(f"originator {lang} {path}", a, path)
         take(f"recipient {lang} report", b, f"/reports/{report}")
@@ -94,5 +101,22 @@ def test_every_page_is_valid_html(
         assert bad_rule.status_code == 422
         pages[f"standing consent form with errors {lang}"] = bad_rule.text
 
-    assert len(pages) >= 40
+    # A coordinator's view of an area: the risk form, a pending lowering, its errors.
+    org = make_organisation(db_session)
+    created = make_member(db_session, org, roles=(Role.COORDINATOR,))
+    assert created.totp_secret is not None
+    coordinator = browser(created.member.email, totp=current_code(created.totp_secret))
+    token = csrf(coordinator.get("/areas/CD61").text)
+    for risk in ("high", "low"):
+        coordinator.post(
+            "/areas/CD61/risk", data={"csrf_token": token, "risk": risk, "reason": "x y z"}
+        )
+    take("coordinator area with pending change", coordinator, "/areas/CD61")
+    bad = coordinator.post(
+        "/areas/CD61/risk", data={"csrf_token": token, "risk": "?", "expires_at": "31/02/2099"}
+    )
+    assert bad.status_code == 422
+    pages["coordinator area form with errors"] = bad.text
+
+    assert len(pages) >= 50
     assert_valid_html(pages)

@@ -22,12 +22,14 @@ from fastapi import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from hub.actors import Actor, Permission
+from hub.areas.service import area_names
 from hub.auth import service as auth
 from hub.deps import SessionDep
 from hub.errors import Forbidden, HubError, Unauthorized
@@ -136,6 +138,27 @@ def secure_cookies(request: Request) -> bool:
     return bool(request.app.state.settings.https or request.url.scheme == "https")
 
 
+class AreaLabels:
+    """`area_label(code)` in templates: the area's name in the reader's language with its
+    code small beside it. A page that shows areas passes `area_labels(session)` (the names
+    come from a cache rebuilt when the areas table changes); elsewhere only the code shows."""
+
+    def __init__(self, names: dict[str, str] | None = None) -> None:
+        self._names = names or {}
+
+    def __call__(self, code: str | None) -> Markup:
+        if not code:
+            return Markup("")
+        name = self._names.get(code)
+        if name is None or name == code:
+            return Markup('<span class="code">{}</span>').format(code)
+        return Markup('{} <small class="code">{}</small>').format(name, code)
+
+
+def area_labels(session: Session) -> AreaLabels:
+    return AreaLabels(area_names(session, _lang()))
+
+
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     locale: str = request.state.locale
     cookie = request.cookies.get(CSRF_COOKIE)
@@ -143,6 +166,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     if not cookie:
         cookie = new_cookie = new_csrf_cookie()
     context.setdefault("viewer", getattr(request.state, "viewer", None))
+    context.setdefault("area_label", AreaLabels())
     html = env.get_template(template).render(
         request=request,
         status=status,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,9 +85,9 @@ def get_area(session: Session, code: str) -> Area:
 # transaction, so a tree built from uncommitted rows cannot outlive them: after a rollback
 # the committed stamp differs. AreaTree is immutable, so threads share it safely. An edit
 # made by hand in SQL that bumps none of the four is not seen until the process restarts.
-_TREES: OrderedDict[tuple[str, tuple[Any, ...]], policies.AreaMap] = OrderedDict()
+_TREES: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _TREES_LOCK = threading.Lock()
-_TREES_KEPT = 8  # one per database a process serves, with room for tests' many
+_TREES_KEPT = 24  # a tree and two name tables per database a process serves, with room
 
 
 def _database_key(session: Session) -> str:
@@ -96,7 +96,8 @@ def _database_key(session: Session) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def policy_areas(session: Session) -> policies.AreaMap:
+def _table_stamp(session: Session) -> tuple[str, tuple[Any, ...]]:
+    """What changes whenever the areas table does: the cache key of what is built from it."""
     # Four scalar subqueries, not one SELECT of four aggregates: each alone is answered from
     # an index (or the table's row count); together SQLite would scan every row.
     stamp = tuple(
@@ -109,19 +110,58 @@ def policy_areas(session: Session) -> policies.AreaMap:
             )
         ).one()
     )
-    key = (_database_key(session), stamp)
+    return (_database_key(session), stamp)
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     with _TREES_LOCK:
-        tree = _TREES.get(key)
-        if tree is not None:
+        value = _TREES.get(key)
+        if value is not None:
             _TREES.move_to_end(key)
-            return tree
-    rows = session.execute(select(Area.code, Area.parent_code)).all()
-    tree = policies.area_map(policies.Area(code, parent) for code, parent in rows)
+            return value
+    value = build()
     with _TREES_LOCK:
-        _TREES[key] = tree
+        _TREES[key] = value
         while len(_TREES) > _TREES_KEPT:
             _TREES.popitem(last=False)
+    return value
+
+
+def policy_areas(session: Session) -> policies.AreaMap:
+    def build() -> policies.AreaMap:
+        rows = session.execute(select(Area.code, Area.parent_code)).all()
+        return policies.area_map(policies.Area(code, parent) for code, parent in rows)
+
+    tree: policies.AreaMap = _cached(("tree", *_table_stamp(session)), build)
     return tree
+
+
+def area_names(session: Session, lang: str) -> dict[str, str]:
+    """Every area's name in `lang` (its own name where it has no translation), by code: pages
+    show an area by its name with the code small, as people think of places by name."""
+
+    def build() -> dict[str, str]:
+        rows = session.execute(select(Area.code, Area.name, Area.name_fr, Area.name_en)).all()
+        return {
+            code: (name_fr if lang == "fr" else name_en) or name
+            for code, name, name_fr, name_en in rows
+        }
+
+    names: dict[str, str] = _cached(("names", lang, *_table_stamp(session)), build)
+    return names
+
+
+def area_code_for(session: Session, text: str) -> str | None:
+    """The code of the area a person typed, by its code or by its name in any language
+    (case and accents as typed are forgiven only for the case)."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return None
+    for lang in ("fr", "en"):
+        for code, name in area_names(session, lang).items():
+            if wanted in (code.casefold(), name.casefold()):
+                return code
+    return None
 
 
 def _assessment_fact(row: RiskAssessment) -> policies.Assessment:

@@ -20,7 +20,7 @@ from hub.deps import PolicyDep, SessionDep
 from hub.errors import HubError, NotFound, Unauthorized
 from hub.i18n import gettext as _
 from hub.reports import service as reports
-from hub.web import PageActorDep, PageRoute, plausible_id, render, require_csrf
+from hub.web import PageActorDep, PageRoute, area_labels, plausible_id, render, require_csrf
 from policies import Policy
 from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp, tlp_rank
 
@@ -43,6 +43,7 @@ def _page(
         request,
         "consents/share_requests.html",
         status=status,
+        area_label=area_labels(session),
         incoming=[v for v in views if v.request.direction == "incoming"],
         outgoing=[v for v in views if v.request.direction == "outgoing"],
         notice=notice,

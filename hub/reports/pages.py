@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from hub.actors import Actor, Permission
+from hub.areas.service import area_code_for
 from hub.consents import service as consents
 from hub.consents.schemas import ShareRequestCreate
 from hub.deps import PolicyDep, SessionDep, SettingsDep
@@ -27,6 +28,7 @@ from hub.security import SCRIPT_PAGE_CSP
 from hub.web import (
     PageActorDep,
     PageRoute,
+    area_labels,
     plausible_id,
     render,
     require_csrf,
@@ -97,6 +99,8 @@ def list_page(
     report_type = _choice(ReportType, type, "type", errors)
     chosen_severity = _choice(Severity, severity, "severity", errors)
     area = area.strip()
+    # People look for a place by name; the list filters by code.
+    area = area_code_for(session, area) or area
     if len(area) > 32 or any(ord(c) < 32 for c in area):
         errors["area"] = _("There is no area with the code %(code)s.") % {"code": area[:32]}
         area = ""
@@ -122,6 +126,7 @@ def list_page(
         request,
         "reports/list.html",
         status=200,
+        area_label=area_labels(session),
         rows=rows,
         older=older,
         first_page=not before,
@@ -336,6 +341,7 @@ def _report_page(
         request,
         "reports/view.html",
         status=status,
+        area_label=area_labels(session),
         report=report,
         header=report.header,
         body=report.body,

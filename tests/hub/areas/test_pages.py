@@ -124,3 +124,22 @@ def test_bad_input_and_other_roles(db_session: Session, browser: Browser) -> Non
     )
     assert refused.status_code == 403
     assert focal.get("/areas/XX99").status_code == 404
+
+
+def test_report_pages_show_areas_by_name_and_filter_by_name(
+    db_session: Session, client: TestClient, browser: Browser
+) -> None:
+    from tests.hub.reports.factories import flash, publish, world
+
+    w = world(db_session, client)
+    report = publish(client, w.a, flash(audience={"organisations": [w.b.id]}))
+    b = browser(w.b.email, lang="fr")
+    listed = b.get("/reports")
+    assert 'Nord-Kivu <small class="code">CD61</small>' in listed.text
+    assert "Zone (nom ou code)" in listed.text
+    by_name = b.get("/reports", params={"area": "nord-kivu"})
+    assert report["id"] in by_name.text
+    assert report["id"] not in b.get("/reports", params={"area": "Sud-Kivu"}).text
+    page = b.get(f"/reports/{report['id']}")
+    assert 'Nord-Kivu <small class="code">CD61</small>' in page.text
+    assert 'Rutshuru <small class="code">CD6102</small>' in page.text  # the precise area

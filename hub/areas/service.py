@@ -592,15 +592,20 @@ def set_risk(
     return RiskPending(change_id=change.id, status=change.status)
 
 
-def confirm_risk_change(
-    session: Session, *, actor: Actor, change_id: str, now: dt.datetime, policy: Policy
-) -> RiskApplied:
-    _require_coordinator(actor)
+def _awaiting_change(session: Session, change_id: str) -> RiskChange:
     change = session.get(RiskChange, change_id)
     if change is None:
         raise NotFound(_("There is no such risk change."))
     if change.status is not RiskChangeStatus.AWAITING_CONFIRMATION:
         raise Conflict(_("This change is already %(status)s.") % {"status": change.status.value})
+    return change
+
+
+def confirm_risk_change(
+    session: Session, *, actor: Actor, change_id: str, now: dt.datetime, policy: Policy
+) -> RiskApplied:
+    _require_coordinator(actor)
+    change = _awaiting_change(session, change_id)
     if change.proposed_by_id is not None and change.proposed_by_id == actor.id:
         raise Forbidden(_("Another coordinator must confirm: you proposed this change."))
     area = get_area(session, change.area_code)
@@ -658,11 +663,7 @@ def refuse_risk_change(
     """Another coordinator refuses a proposed lowering, or its proposer withdraws it: the
     area keeps its level, and the audit says who decided."""
     _require_coordinator(actor)
-    change = session.get(RiskChange, change_id)
-    if change is None:
-        raise NotFound(_("There is no such risk change."))
-    if change.status is not RiskChangeStatus.AWAITING_CONFIRMATION:
-        raise Conflict(_("This change is already %(status)s.") % {"status": change.status.value})
+    change = _awaiting_change(session, change_id)
     change.status = RiskChangeStatus.WITHDRAWN
     change.decided_by_id, change.decided_by, change.decided_at = actor.id, actor.label, now
     audit.record(

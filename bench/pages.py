@@ -31,6 +31,8 @@ PAGES = (
     "/reports/new",
     "/reports/flash",
     "/share-requests",
+    "/areas",
+    "/areas/CD61",
 )
 
 TREE_CSV = """code,name,parent,kind,name_fr,name_en

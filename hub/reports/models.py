@@ -133,3 +133,21 @@ class SignerKeys(Base):
     key_version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     public_keys: Mapped[bytes] = mapped_column(LargeBinary)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReportDraft(Base):
+    """A flash form the hub received but did not publish (a field to correct, a search for
+    the area), sealed to the member's organisation like a report: the hub keeps what was
+    typed without reading it, for a phone without JavaScript whose next page may never
+    arrive. One per member and idempotency key; removed when that key publishes."""
+
+    __tablename__ = "report_drafts"
+    __table_args__ = (UniqueConstraint("member_id", "idempotency_key", name="one_draft"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    organisation_id: Mapped[str] = mapped_column(String(36))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    # A `R 01` envelope with the organisation's one wrap (crypto.SealedReport.to_bytes).
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,7 @@ from hub.consents.schemas import ShareRequestCreate
 from hub.deps import PolicyDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, HubError, Unauthorized, validation_message
 from hub.i18n import gettext as _
-from hub.reports import flash, service
+from hub.reports import drafts, flash, service
 from hub.reports.errors import report_not_found
 from hub.reports.forms import HARMS, SIDES, UTC_OFFSETS, PublishForm
 from hub.reports.labels import body_label, granted_labels, harm_labels
@@ -256,6 +256,7 @@ def _flash_page(
     *,
     query: str = "",
     status: int = 200,
+    restored: bool = False,
 ) -> Response:
     response = render(
         request,
@@ -268,6 +269,7 @@ def _flash_page(
         severities=flash.severity_help(),
         tlps=flash.tlp_help(),
         default_tlps=flash.default_tlps(policy),
+        restored=restored,
     )
     response.headers["Content-Security-Policy"] = SCRIPT_PAGE_CSP
     return response
@@ -285,8 +287,15 @@ def flash_page(
     offset = flash.member_utc_offset(
         session, actor=actor, fallback=request.cookies.get(OFFSET_COOKIE)
     )
-    form = PublishForm.flash(utc_offset=offset, occurred_at=flash.now_at(offset))
-    return _flash_page(request, session, actor, policy, form, query=q.strip())
+    kept = drafts.latest(session, actor=actor)
+    if kept is not None:
+        # A form the hub received and did not publish, whose answer may never have arrived.
+        form = PublishForm.posted_flash(kept.items())
+    else:
+        form = PublishForm.flash(utc_offset=offset, occurred_at=flash.now_at(offset))
+    return _flash_page(
+        request, session, actor, policy, form, query=q.strip(), restored=kept is not None
+    )
 
 
 @router.post("/reports/flash")
@@ -304,8 +313,9 @@ def publish_flash(
     query = next((v for k, v in posted if k == "q" and isinstance(v, str)), "")[:60].strip()
     if any(k == "find" for k, _v in posted):
         # The search box without JavaScript: the same form again, narrowed, as typed.
+        drafts.keep(session, actor=actor, values=form.values)
         return _flash_page(request, session, actor, policy, form, query=query)
-    return _publish_form(
+    response = _publish_form(
         request,
         session,
         actor,
@@ -316,6 +326,11 @@ def publish_flash(
             request, session, actor, policy, form, query=query, status=status
         ),
     )
+    if response.status_code == 303:
+        drafts.discard(session, actor=actor, idempotency_key=form.value("idempotency_key"))
+    else:
+        drafts.keep(session, actor=actor, values=form.values)
+    return response
 
 
 # --- one report -----------------------------------------------------------------------------

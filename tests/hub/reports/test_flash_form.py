@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.reports.forms import FLASH_FIELDS
-from hub.reports.models import Report
+from hub.reports.models import Report, ReportDraft
 from tests.hub.pages import Browser, csrf
 from tests.hub.reports.factories import API, World
 from tests.hub.reports.test_pages import hidden
@@ -161,3 +161,32 @@ def test_only_the_flash_form_may_run_a_script_and_only_the_hubs(w: World, browse
     assert "connect-src 'self'" in csp
     assert "unsafe" not in csp
     assert "script-src" not in a.get("/reports/new").headers["content-security-policy"]
+
+
+def test_without_javascript_the_hub_keeps_a_sealed_draft_until_it_is_published(
+    db_session: Session, w: World, browser: Browser
+) -> None:
+    a = browser(w.a.email, lang="fr")
+    page = a.get("/reports/flash")
+    data = _flash_data(page.text, severity="", who_involved="Trois gardiens menacés à Kiwanja")
+    assert a.post("/reports/flash", data=data).status_code == 422
+    # The answer never reached the phone; the hub kept it, sealed: not a word of it in clear.
+    db_session.expire_all()
+    [draft] = db_session.scalars(select(ReportDraft)).all()
+    assert draft.idempotency_key == data["idempotency_key"]
+    assert b"Kiwanja" not in draft.envelope
+    assert "Kiwanja" not in draft.envelope.decode("latin-1")
+
+    again = a.get("/reports/flash")
+    assert "le hub l’a gardé, chiffré pour votre organisation" in again.text
+    assert "Trois gardiens menacés à Kiwanja" in again.text
+    assert 'value="Braquage sur la RN2"' in again.text
+    assert hidden(again.text, "idempotency_key") == data["idempotency_key"]
+
+    data = _flash_data(again.text, who_involved="Trois gardiens menacés à Kiwanja")
+    assert a.post("/reports/flash", data=data, follow_redirects=False).status_code == 303
+    db_session.expire_all()
+    assert db_session.scalars(select(ReportDraft)).all() == []
+    fresh = a.get("/reports/flash")
+    assert "le hub l’a gardé" not in fresh.text
+    assert hidden(fresh.text, "idempotency_key") != data["idempotency_key"]

@@ -33,6 +33,7 @@ PAGES = (
     "/share-requests",
     "/areas",
     "/areas/CD61",
+    "/liaison",
 )
 
 TREE_CSV = """code,name,parent,kind,name_fr,name_en

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub import apidocs, errors, openapi
 from hub.alerting.api import router as alerting_router
 from hub.alerting.cap import router as cap_router
+from hub.alerting.pages import liaison_router as liaison_pages
 from hub.alerting.pages import router as alerting_pages
 from hub.areas.api import router as areas_router
 from hub.areas.pages import router as areas_pages
@@ -92,6 +93,7 @@ def create_app(
     app.include_router(api)
     app.include_router(auth_pages)
     app.include_router(alerting_pages)
+    app.include_router(liaison_pages)
     app.include_router(reports_pages)
     app.include_router(consents_pages)
     app.include_router(areas_pages)

@@ -9,16 +9,25 @@ directly anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from alerts.outbox import facts_from_json
+from hub.actors import Actor
 from hub.alerting import service
+from hub.alerting.forms import LiaisonForm
 from hub.db import utcnow
 from hub.deps import SessionDep
-from hub.errors import HubError
+from hub.errors import Forbidden, HubError, Unauthorized
+from hub.i18n import gettext as _
+from hub.members.models import Role
+from hub.web import PageActorDep, PageRoute, render, require_csrf
+from policies.vocabulary import ReportType, Severity
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,3 +92,134 @@ def confirm_submit(session: SessionDep, token: str) -> HTMLResponse:
     except HubError:
         return _page("<p>Lien inconnu ou expiré. / Unknown or expired link.</p>", 404)
     return _page(f"<p>Adresse confirmée / Address confirmed: {escape(address)}</p>")
+
+
+# --- the liaison page ----------------------------------------------------------------------
+
+liaison_router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+LIAISON_NOTICES: dict[str, Callable[[], str]] = {
+    "saved": lambda: _(
+        "Your designation was saved. A new email address gets a confirmation link; a new "
+        "phone number a code by SMS to type below."
+    ),
+    "confirmed": lambda: _("Your phone number is confirmed."),
+    "removed": lambda: _("You no longer receive alerts."),
+}
+
+FormText = Annotated[str, Form(max_length=1024)]
+
+
+async def _posted(request: Request) -> list[tuple[str, Any]]:
+    form = await request.form(max_files=0, max_fields=100)
+    return list(form.multi_items())
+
+
+PostedDep = Annotated[list[tuple[str, Any]], Depends(_posted)]
+
+
+def _liaison_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    form: LiaisonForm | None = None,
+    status: int = 200,
+    notice: str | None = None,
+    code_error: str | None = None,
+) -> Response:
+    lang = request.state.locale
+    current = service.own_designation(session, actor=actor)
+    _lookup, names = service.area_names(session, lang=lang)
+    if form is None:
+        form = LiaisonForm.of(current, names) if current else LiaisonForm.blank(lang=lang)
+    member = actor.member
+    may_designate = member is not None and member.has_role(Role.LIAISON, Role.FOCAL_POINT)
+    log = service.deliveries(session, actor=actor, liaison_email=None) if member else []
+    if member is not None:
+        log = [d for d in log if d.liaison_id == member.id][:50]
+    return render(
+        request,
+        "alerting/liaison.html",
+        status=status,
+        current=current,
+        area_label=lambda code: f"{names.get(code, code)} ({code})",
+        form=form,
+        may_designate=may_designate,
+        severities=list(Severity),
+        report_types=list(ReportType),
+        log=log,
+        notice=notice,
+        code_error=code_error,
+    )
+
+
+@liaison_router.get("/liaison")
+def liaison_page(
+    request: Request,
+    actor: PageActorDep,
+    session: SessionDep,
+    notice: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    return _liaison_page(
+        request,
+        session,
+        actor,
+        notice=LIAISON_NOTICES[notice]() if notice in LIAISON_NOTICES else None,
+    )
+
+
+@liaison_router.post("/liaison")
+def liaison_save(
+    request: Request, actor: PageActorDep, session: SessionDep, posted: PostedDep
+) -> Response:
+    require_csrf(request, next((v for k, v in posted if k == "csrf_token"), None))
+    form = LiaisonForm.posted(posted)
+    lookup, _names = service.area_names(session, lang=request.state.locale)
+    data = form.to_designation(areas=lookup)
+    if data is None:
+        return _liaison_page(request, session, actor, form=form, status=422)
+    try:
+        service.set_designation(session, actor=actor, data=data, now=utcnow())
+    except Unauthorized:
+        raise
+    except Forbidden:
+        raise
+    except HubError as exc:
+        session.rollback()
+        form.add_service_error(exc)
+        return _liaison_page(request, session, actor, form=form, status=exc.status)
+    return RedirectResponse("/liaison?notice=saved", status_code=303)
+
+
+@liaison_router.post("/liaison/sms-code")
+def liaison_sms_code(
+    request: Request,
+    actor: PageActorDep,
+    session: SessionDep,
+    csrf_token: FormText = "",
+    code: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    require_csrf(request, csrf_token)
+    code = code.strip()
+    if not code.isdigit() or not 4 <= len(code) <= 8:
+        return _liaison_page(
+            request, session, actor, status=422, code_error=_("The code is 4 to 8 digits.")
+        )
+    try:
+        service.confirm_phone(session, actor=actor, code=code, now=utcnow())
+    except Unauthorized:
+        raise
+    except HubError as exc:
+        session.rollback()
+        return _liaison_page(request, session, actor, status=exc.status, code_error=exc.message)
+    return RedirectResponse("/liaison?notice=confirmed", status_code=303)
+
+
+@liaison_router.post("/liaison/remove")
+def liaison_remove(
+    request: Request, actor: PageActorDep, session: SessionDep, csrf_token: FormText = ""
+) -> Response:
+    require_csrf(request, csrf_token)
+    service.remove_designation(session, actor=actor)
+    return RedirectResponse("/liaison?notice=removed", status_code=303)

@@ -21,6 +21,7 @@ from hub.alerting.schemas import (
     LiaisonSet,
     QuietHoursRead,
 )
+from hub.areas.models import Area
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.errors import Forbidden, InvalidInput, NotFound
@@ -279,3 +280,28 @@ def sms_status(session: Session, *, params: dict[str, str], now: dt.datetime) ->
     )
     session.commit()
     return changed
+
+
+def own_designation(session: Session, *, actor: Actor) -> LiaisonRead | None:
+    """The page's view: my designation, or None when I have none yet."""
+    designation = des.get(session, _member(actor).id)
+    return None if designation is None else _read(session, designation)
+
+
+def area_names(session: Session, *, lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """What a liaison may type to pick an area, and how the page names each code: (every
+    code, and every name case-folded, to its code; each code to its name in `lang`). A name
+    two areas share stays ambiguous and is not offered: the code picks either."""
+    lookup: dict[str, str] = {}
+    names: dict[str, str] = {}
+    seen: dict[str, set[str]] = {}
+    rows = session.execute(select(Area.code, Area.name, Area.name_fr, Area.name_en))
+    for code, name, name_fr, name_en in rows:
+        names[code] = (name_fr if lang == "fr" else name_en) or name
+        lookup[code.upper()] = code
+        for text in {name, name_fr, name_en} - {None}:
+            seen.setdefault(" ".join(str(text).casefold().split()), set()).add(code)
+    for text, codes in seen.items():
+        if len(codes) == 1 and text.upper() not in lookup:
+            lookup[text] = next(iter(codes))
+    return lookup, names

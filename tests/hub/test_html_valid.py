@@ -70,6 +70,7 @@ def test_every_page_is_valid_html(
             f"/reports/{report}/withdraw",
             "/share-requests",
             "/standing-consents",
+            "/liaison",
             "/account/passphrase",
             "/account/totp",
             "/reports/not/a/page",
@@ -100,6 +101,28 @@ def test_every_page_is_valid_html(
         )
         assert bad_rule.status_code == 422
         pages[f"standing consent form with errors {lang}"] = bad_rule.text
+        bad_liaison = a.post(
+            "/liaison",
+            data={
+                "csrf_token": csrf(a.get("/liaison").text),
+                "areas": "Atlantis",
+                "channels": ["email", "sms"],
+                "quiet_start": "25:00",
+            },
+        )
+        assert bad_liaison.status_code == 422
+        pages[f"liaison form with errors {lang}"] = bad_liaison.text
+        designated = client.put(
+            f"{API}/liaison",
+            json={
+                "areas": ["CD61"],
+                "anti_phishing_phrase": "okapi",
+                "channels": {"sms": "+243810000099"},
+            },
+            headers=w.a.headers,
+        )
+        assert designated.status_code == 200, designated.text
+        pages[f"liaison designated {lang}"] = a.get("/liaison").text
 
     # A coordinator's view of an area: the risk form, a pending lowering, its errors.
     org = make_organisation(db_session)

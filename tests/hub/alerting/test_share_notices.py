@@ -28,9 +28,7 @@ def _mail(handler: RecordingHandler) -> list[tuple[list[str], str, str]]:
     for received in handler.received:
         message = email.message_from_bytes(received.data, policy=email.policy.default)
         text = "\n".join(
-            part.get_content()
-            for part in message.walk()
-            if part.get_content_type() == "text/plain"
+            part.get_content() for part in message.walk() if part.get_content_type() == "text/plain"
         )
         out.append((sorted(received.rcpt_tos), str(message["Subject"]), text))
     return out

@@ -97,7 +97,6 @@ def test_a_digest_holds_the_routine_items(
     assert dispatcher.digests(scene.now + dt.timedelta(hours=2)) == 0  # nothing twice
 
 
-
 def test_the_hourly_digest_job_reaches_each_liaison_at_six_in_their_own_time_zone(
     client: TestClient, scene: Scene, dispatcher: Any, smtp: Any
 ) -> None:
@@ -107,9 +106,7 @@ def test_the_hourly_digest_job_reaches_each_liaison_at_six_in_their_own_time_zon
     from alerts.jobs import DIGEST_LOCAL_HOUR
 
     _, handler = smtp
-    designate(
-        client, scene.deputy, areas=["CD62"], channels={"email": None}, timezone="Asia/Kabul"
-    )
+    designate(client, scene.deputy, areas=["CD62"], channels={"email": None}, timezone="Asia/Kabul")
     publish(
         client,
         scene.world.a,
@@ -130,6 +127,7 @@ def test_the_hourly_digest_job_reaches_each_liaison_at_six_in_their_own_time_zon
     dispatcher.run_once(at)
     assert _recipients(handler) == [scene.deputy.email]
     assert "Route coupée" in _text(handler.received[0].data)
+
 
 def test_failing_smtp_retries_then_parks_and_tells_the_focal_point(
     client: TestClient,

@@ -81,6 +81,7 @@ from alerts.outbox import (
     SHARE_KINDS,
     DigestFacts,
     ShareNotice,
+    TestNotice,
     enqueue_notice,
     facts_from_json,
     notice_from_json,
@@ -351,6 +352,8 @@ class Dispatcher:
             self._stop_superseded(session, event)
         if kind in SHARE_KINDS:
             return self._plan_share(session, event, now)
+        if kind is AlertKind.TEST_ALERT:
+            return self._plan_test(session, event, now)
         if kind not in (AlertKind.REPORT_PUBLISHED, AlertKind.LEVEL_CHANGED):
             log.warning("event %s of kind %s has nothing to plan", event.id, kind)
             return 0
@@ -485,6 +488,19 @@ class Dispatcher:
         people = list(notice.members) or self.directory.focal_points(session, organisation)
         rows = _notice_deliveries(
             session, event.id, organisation, people, AlertKind(event.kind), now
+        )
+        session.add_all(rows)
+        session.flush()
+        return len(rows)
+
+    def _plan_test(self, session: Session, event: AlertEvent, now: dt.datetime) -> int:
+        """To the liaison who asked, on each channel they have, as an alert would go."""
+        notice = notice_from_json(event.facts)
+        if not isinstance(notice, TestNotice):
+            raise ValueError(f"event {event.id} does not carry a test notice")
+        [organisation] = event.organisations
+        rows = _notice_deliveries(
+            session, event.id, organisation, [notice.member], AlertKind.TEST_ALERT, now
         )
         session.add_all(rows)
         session.flush()
@@ -780,6 +796,10 @@ class Dispatcher:
                 link=self._link("/share-requests"),
                 report=notice.report,
                 share=notice.share,
+            )
+        if isinstance(notice, TestNotice):
+            return AlertFacts(
+                kind=AlertKind.TEST_ALERT, event_id=event.id, link=self._link("/liaison")
             )
         if isinstance(notice, FailureFacts):
             return AlertFacts(

@@ -45,6 +45,8 @@ class AlertKind(StrEnum):
     # Onward sharing: the originator's focal points are asked; the requester is told.
     SHARE_REQUESTED = "share_requested"
     SHARE_ANSWERED = "share_answered"
+    # "Send me a test alert" from the liaison page: to that liaison only, nothing to act on.
+    TEST_ALERT = "test_alert"
 
 
 class MsgType(StrEnum):
@@ -226,6 +228,7 @@ class AlertFacts:
             AlertKind.DELIVERY_FAILED: ("failure",),
             AlertKind.SHARE_REQUESTED: ("report", "share"),
             AlertKind.SHARE_ANSWERED: ("report", "share"),
+            AlertKind.TEST_ALERT: (),
         }
         kind = AlertKind(self.kind)
         missing = [name for name in need[kind] if getattr(self, name) is None]

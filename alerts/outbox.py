@@ -57,10 +57,17 @@ class ShareNotice:
     members: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class TestNotice:
+    """A test alert a liaison asked for, to them alone."""
+
+    member: str
+
+
 SHARE_KINDS = (AlertKind.SHARE_REQUESTED, AlertKind.SHARE_ANSWERED)
 
 # Events the dispatcher writes itself (digests, notices to focal points) carry these.
-NoticeFacts = FailureFacts | DigestFacts | ShareNotice
+NoticeFacts = FailureFacts | DigestFacts | ShareNotice | TestNotice
 
 
 def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
@@ -94,6 +101,8 @@ def notice_from_json(data: dict[str, Any]) -> NoticeFacts:
         return ShareNotice(
             report=report, share=ShareFacts(**data["share"]), members=tuple(data["members"])
         )
+    if kind == "TestNotice":
+        return TestNotice(member=str(data["member"]))
     if kind == "DigestFacts":
         return DigestFacts(
             events=tuple(data["events"]),
@@ -232,6 +241,32 @@ def enqueue_share(
         facts=facts_to_json(notice),
         organisations=[organisation],
         areas=[notice.report.area_code],
+    )
+
+
+def enqueue_test(
+    session: Session, *, member: str, organisation: str, area_code: str, now: dt.datetime
+) -> str:
+    """A test alert to one liaison, in the caller's transaction; the dispatcher plans it on
+    its next pass like any event. At most one a minute per person (same source, same event)."""
+    source = f"test:{member}:{now.strftime('%Y%m%d%H%M')}"
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
+    )
+    if existing is not None:
+        return existing
+    return _insert_event(
+        session,
+        kind=AlertKind.TEST_ALERT.value,
+        msg_type=MsgType.ALERT.value,
+        source=source,
+        version=1,
+        supersedes=None,
+        severity=None,
+        area_code=area_code,
+        facts=facts_to_json(TestNotice(member=member)),
+        organisations=[organisation],
+        areas=[area_code],
     )
 
 

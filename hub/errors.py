@@ -130,11 +130,11 @@ _VALIDATION_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str] | None] = {
     "enum": lambda ctx: _("This value is not one of the allowed choices."),
     "literal_error": lambda ctx: _("This value is not one of the allowed choices."),
     "extra_forbidden": lambda ctx: _("This field is not allowed."),
-    "datetime_range": lambda ctx: _("The date must lie between %(first)s and %(last)s.")
-    % {"first": ctx.get("first"), "last": ctx.get("last")},
-    "datetime_format": lambda ctx: _(
-        "Give a date and time such as 2026-11-23T06:40:00+01:00."
+    "datetime_range": lambda ctx: (
+        _("The date must lie between %(first)s and %(last)s.")
+        % {"first": ctx.get("first"), "last": ctx.get("last")}
     ),
+    "datetime_format": lambda ctx: _("Give a date and time such as 2026-11-23T06:40:00+01:00."),
     "control_characters": lambda ctx: _(
         "Line breaks and other control characters are not allowed here."
     ),
@@ -144,10 +144,12 @@ _VALIDATION_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str] | None] = {
     "int_parsing": lambda ctx: _("Give a whole number."),
     "int_from_float": lambda ctx: _("Give a whole number."),
     "float_parsing": lambda ctx: _("Give a number."),
-    "greater_than_equal": lambda ctx: _("The value must be at least %(limit)s.")
-    % {"limit": _number(ctx.get("ge"))},
-    "less_than_equal": lambda ctx: _("The value must be at most %(limit)s.")
-    % {"limit": _number(ctx.get("le"))},
+    "greater_than_equal": lambda ctx: (
+        _("The value must be at least %(limit)s.") % {"limit": _number(ctx.get("ge"))}
+    ),
+    "less_than_equal": lambda ctx: (
+        _("The value must be at most %(limit)s.") % {"limit": _number(ctx.get("le"))}
+    ),
     "date_parsing": lambda ctx: _("Give a date as YYYY-MM-DD."),
     "date_from_datetime_parsing": lambda ctx: _("Give a date as YYYY-MM-DD."),
     "datetime_parsing": lambda ctx: _("Give a date and a time."),
@@ -189,10 +191,9 @@ def internal_error_body(request_id: str) -> dict[str, Any]:
 
 def _wants_a_page(request: Request) -> bool:
     path = request.url.path
-    return (
-        not path.startswith(("/api/", "/static/", "/openapi.json"))
-        and "text/html" in request.headers.get("accept", "")
-    )
+    return not path.startswith(
+        ("/api/", "/static/", "/openapi.json")
+    ) and "text/html" in request.headers.get("accept", "")
 
 
 def allowed_methods(request: Request) -> list[str]:

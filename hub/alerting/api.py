@@ -9,7 +9,14 @@ from fastapi.responses import Response
 
 from alerts.channels.sms import verify_twilio_signature
 from hub.alerting import service
-from hub.alerting.schemas import AckRead, CodeIn, DeliveryRead, LiaisonRead, LiaisonSet
+from hub.alerting.schemas import (
+    AckRead,
+    CodeIn,
+    DeliveryRead,
+    LiaisonRead,
+    LiaisonSet,
+    TestAlertRead,
+)
 from hub.alerting.wiring import alert_secret
 from hub.config import Settings
 from hub.db import utcnow
@@ -73,6 +80,13 @@ def delete_liaison(session: SessionDep, actor: ActorDep) -> Response:
 )
 def confirm_sms(session: SessionDep, actor: ActorDep, body: CodeIn) -> LiaisonRead:
     return service.confirm_phone(session, actor=actor, code=body.code, now=utcnow())
+
+
+@router.post("/liaison/test", status_code=202, response_model=TestAlertRead, responses=_PROBLEMS)
+def test_alert(session: SessionDep, actor: ActorDep) -> TestAlertRead:
+    """Send me a test alert on each channel of my designation (at most one a minute); the
+    dispatcher sends it on its next pass and my delivery log shows the outcome."""
+    return TestAlertRead(event_id=service.send_test_alert(session, actor=actor, now=utcnow()))
 
 
 @router.get("/alerts/deliveries", response_model=list[DeliveryRead], responses=_PROBLEMS)

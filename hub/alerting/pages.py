@@ -105,6 +105,10 @@ LIAISON_NOTICES: dict[str, Callable[[], str]] = {
     ),
     "confirmed": lambda: _("Your phone number is confirmed."),
     "removed": lambda: _("You no longer receive alerts."),
+    "test": lambda: _(
+        "A test alert is on its way to each of your channels; its outcome appears in your "
+        "deliveries below within a minute."
+    ),
 }
 
 FormText = Annotated[str, Form(max_length=1024)]
@@ -214,6 +218,15 @@ def liaison_sms_code(
         session.rollback()
         return _liaison_page(request, session, actor, status=exc.status, code_error=exc.message)
     return RedirectResponse("/liaison?notice=confirmed", status_code=303)
+
+
+@liaison_router.post("/liaison/test")
+def liaison_test(
+    request: Request, actor: PageActorDep, session: SessionDep, csrf_token: FormText = ""
+) -> Response:
+    require_csrf(request, csrf_token)
+    service.send_test_alert(session, actor=actor, now=utcnow())
+    return RedirectResponse("/liaison?notice=test", status_code=303)
 
 
 @liaison_router.post("/liaison/remove")

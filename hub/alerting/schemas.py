@@ -98,3 +98,9 @@ class AckRead(BaseModel):
     event_id: str
     acknowledged_at: dt.datetime
     stopped_escalation_steps: int
+
+
+class TestAlertRead(BaseModel):
+    event_id: str = Field(
+        description="the alert event; its deliveries: GET /alerts/{id}/deliveries"
+    )

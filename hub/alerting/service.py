@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from alerts import ack as acks
 from alerts import designations as des
-from alerts import dispatcher
+from alerts import dispatcher, outbox
 from alerts.models import LiaisonDesignation
 from hub.actors import Actor
 from hub.alerting.schemas import (
@@ -305,3 +305,21 @@ def area_names(session: Session, *, lang: str) -> tuple[dict[str, str], dict[str
         if len(codes) == 1 and text.upper() not in lookup:
             lookup[text] = next(iter(codes))
     return lookup, names
+
+
+def send_test_alert(session: Session, *, actor: Actor, now: dt.datetime) -> str:
+    """ "Send me a test alert": queued for the dispatcher's next pass, to me alone, on each
+    channel of my designation; its outcome appears in my delivery log. Returns the event id."""
+    member = _member(actor)
+    designation = des.get(session, member.id)
+    if designation is None:
+        raise NotFound(_("You are not designated as a liaison yet: PUT /api/v1/liaison."))
+    event_id = outbox.enqueue_test(
+        session,
+        member=member.id,
+        organisation=member.organisation_id,
+        area_code=designation.areas[0],
+        now=now,
+    )
+    session.commit()
+    return event_id

@@ -498,7 +498,7 @@ def _notify(
 def _tell_requester(
     session: Session, request: ShareRequest, report: Report, target: Organisation | None
 ) -> None:
-    """"On denial the requester is told" — and on approval, including when the share waits
+    """ "On denial the requester is told" — and on approval, including when the share waits
     for a key holder to come online."""
     if request.status is ShareStatus.DENIED:
         outcome = "denied"

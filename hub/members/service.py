@@ -377,9 +377,7 @@ def reset_passphrase(session: Session, *, actor: Actor, email: str, passphrase: 
 TOTP_SECRET_RE = re.compile(r"[A-Z2-7]{16,64}")
 
 
-def enrol_totp(
-    session: Session, *, actor: Actor, secret: str, code: str, passphrase: str
-) -> None:
+def enrol_totp(session: Session, *, actor: Actor, secret: str, code: str, passphrase: str) -> None:
     """Turn on a second factor for a member who has none; the code proves the app has it.
 
     Asks for the passphrase again: an open session alone (a borrowed phone, a stolen cookie)
@@ -435,7 +433,7 @@ def reset_totp(session: Session, *, actor: Actor, email: str) -> Member:
 
 
 def end_sessions(session: Session, *, actor: Actor, keep_current: bool = False) -> int:
-    """"Log out everywhere": every session of the member ends (but this one, if asked)."""
+    """ "Log out everywhere": every session of the member ends (but this one, if asked)."""
     if actor.member is None:
         raise Unauthorized(_("Log in first."))
     count = _end_sessions(session, actor.member, keep=actor.session_id if keep_current else None)

@@ -17,7 +17,7 @@ from tests.hub.factories import PASSPHRASE, current_code, login, make_member
 from tests.hub.pages import Browser, csrf
 from tests.hub.reports.factories import API
 
-from .conftest import Scene, new_sms
+from .conftest import Scene, _text, new_sms
 
 
 def _is_page(response: Any, status: int) -> None:
@@ -186,3 +186,32 @@ def test_logged_out_goes_to_login(client: TestClient) -> None:
     response = client.get("/liaison", follow_redirects=False)
     assert response.status_code in (302, 303)
     assert "/login" in response.headers["location"]
+
+
+def test_send_me_a_test_alert_reaches_the_smtp_server_and_the_gateway_and_the_log(
+    client: TestClient, browser: Browser, scene: Scene, dispatcher: Any, smtp: Any, gateway: Any
+) -> None:
+    _, handler = smtp
+    _, state = gateway
+    page = browser(scene.liaison.email, "fr")
+    asked = page.post("/liaison/test", data=_form(page), follow_redirects=False)
+    assert asked.status_code == 303, asked.text
+    assert "Une alerte de test est en route" in page.get(asked.headers["location"]).text
+    dispatcher.run_once(scene.now)
+    [message] = [m for m in handler.received if scene.liaison.email in m.rcpt_tos]
+    text = _text(message.data)
+    assert "Voici l’alerte de test que vous avez demandée" in text
+    assert "girafe bleue" in text  # the phrase the liaison chose
+    assert "/liaison" in text
+    [sms] = [m["body"] for m in new_sms(state, scene) if m["to"] == scene.liaison.phone]
+    assert sms.startswith("girafe bleue: alerte SLT de test")
+    log = page.get("/liaison").text.split("Mes envois")[1]
+    assert log.count("<td>test_alert</td>") == 2  # email and SMS
+    assert "<td>sent" in log
+    # The API gives the same, and asks twice in a minute make one alert, not two.
+    again = client.post(f"{API}/liaison/test", headers=scene.liaison.headers)
+    assert again.status_code == 202, again.text
+    deliveries = client.get(
+        f"{API}/alerts/{again.json()['event_id']}/deliveries", headers=scene.liaison.headers
+    ).json()
+    assert {d["channel"] for d in deliveries} == {"email", "sms"}

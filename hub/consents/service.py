@@ -664,6 +664,7 @@ def complete_pending(session: Session, *, actor: Actor, only: str | None = None)
                     wrap=new_wrap,
                     granted_by=allowed,
                     granted_by_member_id=member.id,
+                    listed_at=report.created_at,
                 )
             )
         else:

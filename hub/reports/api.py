@@ -88,6 +88,8 @@ async def submit_report(
 
 @router.get("/reports", response_model=list[ReportSummary], responses=_PROBLEMS)
 def list_reports(
+    request: Request,
+    response: Response,
     actor: ActorDep,
     session: SessionDep,
     policy: PolicyDep,
@@ -96,11 +98,18 @@ def list_reports(
     severity: Severity | None = None,
     since: UtcMoment | None = None,
     before: Annotated[
-        str | None, Query(description="id of the last report of the previous page")
+        str | None,
+        Query(
+            max_length=200,
+            description=(
+                "Where the previous page ended: the opaque cursor of its `Link: <…>; "
+                'rel="next"` header (or, as older clients do, the id of its last report)'
+            ),
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=service.LIST_LIMIT)] = 50,
 ) -> list[ReportSummary]:
-    return service.list_reports(
+    page = service.inbox(
         session,
         actor=actor,
         policy=policy,
@@ -111,6 +120,10 @@ def list_reports(
         before=before,
         limit=limit,
     )
+    if page.next_before is not None:
+        following = request.url.include_query_params(before=page.next_before)
+        response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    return page.items
 
 
 @router.get("/reports/{report_id}", response_model=ReportRead, responses=_PROBLEMS)

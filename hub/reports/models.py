@@ -94,13 +94,20 @@ class ReportWrap(Base):
     is told "withdrawn by the originator" instead of "not found"."""
 
     __tablename__ = "report_wraps"
+    __table_args__ = (
+        # The inbox: an organisation's reports newest first, one index range per page
+        # (keyset on listed_at, report_id), whatever the organisation holds in all.
+        Index("ix_report_wraps_inbox", "organisation_id", "listed_at", "report_id"),
+    )
 
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
     )
-    organisation_id: Mapped[str] = mapped_column(
-        ForeignKey("organisations.id"), primary_key=True, index=True
-    )
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # The report's created_at, copied here so the inbox is read from this table's index
+    # alone: the listing time of a report is the same for every recipient, whenever its
+    # wrap was added (publication, consent or standing consent).
+    listed_at: Mapped[dt.datetime]
     wrap: Mapped[bytes | None] = mapped_column(LargeBinary)
     # publication | standing_consent | consent | green | clear
     granted_by: Mapped[str] = mapped_column(String(32))

@@ -104,22 +104,22 @@ def list_page(
     if len(area) > 32 or any(ord(c) < 32 for c in area):
         errors["area"] = _("There is no area with the code %(code)s.") % {"code": area[:32]}
         area = ""
-    rows = service.list_reports(
+    page = service.inbox(
         session,
         actor=actor,
         policy=policy,
         area=area or None,
         report_type=report_type,
         severity=chosen_severity,
-        before=before if plausible_id(before) else None,
-        limit=PAGE_SIZE + 1,
+        before=before if service.valid_before(before) else None,
+        limit=PAGE_SIZE,
     )
+    rows = page.items
     older = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
+    if page.next_before is not None:
         kept = {"area": area, "type": type, "severity": severity}
         older = "/reports?" + urlencode(
-            {**{k: v for k, v in kept.items() if v and k not in errors}, "before": rows[-1].id}
+            {**{k: v for k, v in kept.items() if v and k not in errors}, "before": page.next_before}
         )
     filtered = bool(area or report_type or chosen_severity)
     return render(

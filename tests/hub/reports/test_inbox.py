@@ -51,7 +51,8 @@ def test_the_cursor_keeps_the_filters(db_session: Session, client: TestClient, w
     severe = [publish(client, w.a, flash(severity="severe"))["id"] for _ in range(3)]
     publish(client, w.a, flash(severity="minor"))
     first, following = _page(client, w.b, severity="severe", limit=2)
-    assert following is not None and "severity=severe" in following
+    assert following is not None
+    assert "severity=severe" in following
     rest = [r["id"] for r in client.get(following, headers=w.b.headers).json()]
     assert first + rest == list(reversed(severe))
 
@@ -128,7 +129,8 @@ def test_wraps_carry_the_reports_listing_time(
     report = db_session.get(Report, created)
     assert report is not None
     wraps = db_session.scalars(select(ReportWrap).where(ReportWrap.report_id == created)).all()
-    assert wraps and {x.listed_at for x in wraps} == {report.created_at}
+    assert wraps
+    assert {x.listed_at for x in wraps} == {report.created_at}
 
 
 def test_a_report_shared_later_is_listed_at_its_own_time(

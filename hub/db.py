@@ -12,9 +12,11 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -98,13 +100,93 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# How the next SQLite transaction begins in this context (thread or task): IMMEDIATE by
+# default, DEFERRED inside `reading()`.
+_deferred: ContextVar[bool] = ContextVar("sqlite_deferred", default=False)
+
+T = TypeVar("T")
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside are DEFERRED on SQLite: a reader takes no lock, so it never
+    waits for a writer nor makes one wait (WAL), however long it reads. A deferred
+    transaction that then writes must upgrade, which SQLite refuses at once (no busy wait)
+    when another writer holds or has just committed: `read_mostly` retries such a unit as a
+    writer. No effect on PostgreSQL."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside take SQLite's write lock at BEGIN (the default)."""
+    token = _deferred.set(False)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+async def read_request() -> None:
+    """A route dependency (`dependencies=[Depends(read_request)]`) for a page that only
+    reads: its transactions begin DEFERRED on SQLite. Async, so that it runs in the
+    request's own task, whose context the threadpool calls after it copy; the request's
+    task ends with the request, so nothing leaks to the next one."""
+    _deferred.set(True)
+
+
+def read_mostly(work: Callable[[], T]) -> T:
+    """Run `work` (one unit that begins and ends its own transactions) as a reader; if it
+    turns out to write and SQLite refuses the upgrade (DatabaseBusy), run it once more as a
+    writer, which waits its turn for the lock instead. `work` must not have committed
+    anything before it failed (read paths whose only write is the last statement)."""
+    from hub.errors import DatabaseBusy
+
+    try:
+        with reading():
+            return work()
+    except DatabaseBusy as exc:
+        if not exc.upgrade:
+            raise
+    with writing():
+        return work()
+
+
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock at BEGIN (waiting up to busy_timeout) instead of at the
     # first write, where a transaction that has already read cannot wait and fails with
-    # "database is locked" as soon as another writer committed. Transactions are kept short
-    # (no Argon2id inside one), so serialising them costs little; PostgreSQL is the answer to
-    # write concurrency beyond one machine.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # "database is locked" as soon as another writer committed. Read paths begin DEFERRED
+    # (`reading()`), so that a long read never holds the lock writers wait for.
+    conn.exec_driver_sql("BEGIN" if _deferred.get() else "BEGIN IMMEDIATE")
+
+
+_BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+
+
+def _sqlite_busy(context: Any) -> BaseException | None:
+    """SQLite's "database is locked" as DatabaseBusy (503 + Retry-After), never a 500."""
+    original = context.original_exception
+    if isinstance(original, sqlite3.OperationalError) and any(
+        m in str(original) for m in _BUSY_MESSAGES
+    ):
+        from hub.errors import DatabaseBusy
+
+        return DatabaseBusy(upgrade=_deferred.get())
+    return None
+
+
+def _postgresql_busy(context: Any) -> BaseException | None:
+    """A lock or statement timeout, a deadlock or serialisation failure: try again later."""
+    sqlstate = getattr(context.original_exception, "sqlstate", None)
+    if sqlstate in {"55P03", "57014", "40P01", "40001"}:
+        from hub.errors import DatabaseBusy
+
+        return DatabaseBusy(upgrade=False)
+    return None
 
 
 # SQLite checkpoints its write-ahead log inside whichever commit crosses wal_autocheckpoint
@@ -194,6 +276,7 @@ def make_engine(url: str, *, background_checkpoint: bool = False, **kwargs: Any)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "handle_error", _sqlite_busy)
         if background_checkpoint and on_disk:
             _start_checkpointer(engine, str(parsed.database))
         return engine
@@ -201,7 +284,9 @@ def make_engine(url: str, *, background_checkpoint: bool = False, **kwargs: Any)
         # A bare postgresql:// would pick psycopg2, which we do not install.
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    event.listen(engine, "handle_error", _postgresql_busy)
+    return engine
 
 
 def make_session_factory(bind: Any, *, signer: Any, **kwargs: Any) -> sessionmaker[Session]:

@@ -95,6 +95,20 @@ class TooManyAttempts(HubError):
         self.retry_after = retry_after
 
 
+class DatabaseBusy(HubError):
+    """The database could not take this request now (SQLite's write lock held past its wait,
+    a PostgreSQL lock timeout): a 503 with Retry-After, never a 500. `upgrade`: a DEFERRED
+    SQLite transaction that read and then could not write (hub.db.read_mostly retries it)."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, *, upgrade: bool = False, retry_after: int = 1) -> None:
+        super().__init__(_("The hub is busy. Try again in a moment."), retry_after=retry_after)
+        self.upgrade = upgrade
+        self.retry_after = retry_after
+
+
 def problem(
     request: Request, *, status: int, code: str, title: str, detail: str, **extra: Any
 ) -> JSONResponse:

@@ -297,12 +297,15 @@ class PageRoute(APIRoute):
             except Unauthorized:
                 return to_login()
             except HubError as exc:
-                return error_page(
+                page = error_page(
                     request,
                     exc.message,
                     status=exc.status,
                     integrity=exc.code == "report-integrity",
                 )
+                if "retry_after" in exc.extra:
+                    page.headers["Retry-After"] = str(exc.extra["retry_after"])
+                return page
             except RequestValidationError:
                 return error_page(
                     request,

@@ -180,10 +180,11 @@ def standing_page(
 @router.post("/standing-consents")
 def add_standing(
     request: Request,
+    # Read before authenticating (see hub.reports.pages.publish).
+    posted: PostedDep,
     actor: PageActorDep,
     session: SessionDep,
     policy: PolicyDep,
-    posted: PostedDep,
 ) -> Response:
     require_csrf(request, next((v for k, v in posted if k == "csrf_token"), None))
     # Refused before reading the form: the service would refuse it anyway.

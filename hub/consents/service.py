@@ -591,6 +591,22 @@ class _Work:
     holder_wrap: bytes
 
 
+def pending_exists(session: Session, *, actor: Actor) -> bool:
+    """Whether complete_pending may find work for this actor: one indexed look, a read."""
+    member = actor.member
+    if member is None or actor.member_keys is None:
+        return False
+    if member.organisation.status != OrganisationStatus.APPROVED:
+        return False
+    waiting = session.scalar(
+        select(ShareRequest.id)
+        .where(ShareRequest.status == ShareStatus.APPROVED)
+        .where(ShareRequest.sealed_at.is_(None))
+        .limit(1)
+    )
+    return waiting is not None
+
+
 def complete_pending(session: Session, *, actor: Actor, only: str | None = None) -> int:
     """Seal approved shares that wait for a holder, with this member's keys if their
     organisation holds the report. Flushes; the caller commits. Returns how many."""

@@ -87,11 +87,10 @@ async def submit_report(
 
 
 @router.get("/reports", response_model=list[ReportSummary], responses=_PROBLEMS)
-def list_reports(
+async def list_reports(
     request: Request,
     response: Response,
-    actor: ActorDep,
-    session: SessionDep,
+    credentials: BearerDep,
     policy: PolicyDep,
     area: str | None = None,
     type: ReportType | None = None,
@@ -109,16 +108,22 @@ def list_reports(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=service.LIST_LIMIT)] = 50,
 ) -> list[ReportSummary]:
-    page = service.inbox(
-        session,
-        actor=actor,
-        policy=policy,
-        area=area,
-        report_type=type,
-        severity=severity,
-        since=since,
-        before=before,
-        limit=limit,
+    # A read: one threadpool call, DEFERRED on SQLite (hub.deps.as_actor).
+    page = await as_actor(
+        request,
+        credentials,
+        lambda session, actor: service.inbox(
+            session,
+            actor=actor,
+            policy=policy,
+            area=area,
+            report_type=type,
+            severity=severity,
+            since=since,
+            before=before,
+            limit=limit,
+        ),
+        read=True,
     )
     if page.next_before is not None:
         following = request.url.include_query_params(before=page.next_before)
@@ -133,6 +138,7 @@ async def read_report(report_id: str, request: Request, credentials: BearerDep) 
         request,
         credentials,
         lambda session, actor: service.read_report(session, actor=actor, report_id=report_id),
+        read=True,
     )
 
 

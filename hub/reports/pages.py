@@ -16,6 +16,7 @@ from hub.actors import Actor, Permission
 from hub.areas.service import area_code_for
 from hub.consents import service as consents
 from hub.consents.schemas import ShareRequestCreate
+from hub.db import read_request
 from hub.deps import PolicyDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, HubError, Unauthorized, validation_message
 from hub.i18n import gettext as _
@@ -83,7 +84,7 @@ def _choice(enum: Any, text: str, name: str, errors: dict[str, str]) -> Any:
 # --- the list -------------------------------------------------------------------------------
 
 
-@router.get("/reports")
+@router.get("/reports", dependencies=[Depends(read_request)])
 def list_page(
     request: Request,
     actor: PageActorDep,
@@ -183,11 +184,13 @@ def new_page(request: Request, actor: PageActorDep, session: SessionDep) -> Resp
 @router.post("/reports/new")
 def publish(
     request: Request,
+    # The form is read before authenticating: the transaction authentication begins must
+    # not stay open (on SQLite, holding the write lock) while a slow client sends its body.
+    posted: PostedDep,
     actor: PageActorDep,
     session: SessionDep,
     settings: SettingsDep,
     policy: PolicyDep,
-    posted: PostedDep,
 ) -> Response:
     require_csrf(request, next((v for k, v in posted if k == "csrf_token"), None))
     form = PublishForm.posted(posted)

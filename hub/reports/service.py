@@ -50,7 +50,7 @@ from hub.areas.models import Area, AreaKind, OrganisationPresence
 from hub.areas.service import policy_areas
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
-from hub.db import utcnow
+from hub.db import utcnow, writing
 from hub.errors import Forbidden, InvalidInput, Unauthorized
 from hub.i18n import gettext as _
 from hub.members.models import Member
@@ -1301,10 +1301,20 @@ def purge_expired(
 
 
 def complete_queue(session: Session, *, actor: Actor) -> int:
-    """Make the wraps of approved shares waiting for a holder, if this member can."""
-    from hub.consents.service import complete_pending
+    """Make the wraps of approved shares waiting for a holder, if this member can.
 
-    return complete_pending(session, actor=actor)
+    A cheap look in the caller's (read) transaction first; only when it finds work does the
+    sealing run, in a short write transaction of its own, committed here: a list never
+    holds SQLite's write lock for its reading (issue 10)."""
+    from hub.consents.service import complete_pending, pending_exists
+
+    if not pending_exists(session, actor=actor):
+        return 0
+    session.commit()
+    with writing():
+        done = complete_pending(session, actor=actor)
+        session.commit()
+    return done
 
 
 def rewrap_after_rotation(

@@ -26,6 +26,7 @@ from hub.db import make_engine, make_session_factory
 from hub.exports.api import router as exports_router
 from hub.health import router as health_router
 from hub.keystore import load_hub_keys
+from hub.limits import UnauthenticatedBodyLimit
 from hub.members.api import router as members_router
 from hub.organisations.api import router as organisations_router
 from hub.reports.api import router as reports_router
@@ -102,5 +103,7 @@ def create_app(
     openapi.install(app)
     apidocs.install(app)
 
+    # Inside HubMiddleware (added after it), so a 413 carries the request id and headers.
+    app.add_middleware(UnauthenticatedBodyLimit)
     app.add_middleware(HubMiddleware, https=settings.https)
     return app

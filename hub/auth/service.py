@@ -11,13 +11,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import os
 import secrets
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import pyotp
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from crypto import (
@@ -36,7 +39,7 @@ from hub.audit.models import AuditAction
 from hub.auth.models import AuthSession, LoginFailure
 from hub.config import Settings
 from hub.db import utcnow
-from hub.errors import Forbidden, TooManyAttempts, Unauthorized
+from hub.errors import Forbidden, HubError, TooManyAttempts, Unauthorized
 from hub.i18n import gettext as _
 from hub.members.models import Member, MemberStatus
 from hub.members.service import normalise_email
@@ -117,6 +120,59 @@ def _check_lockout(session: Session, *, settings: Settings, email: str, address:
             raise TooManyAttempts(message % {"n": minutes}, retry_after=retry)
 
 
+class TooManyLogins(HubError):
+    """Every Argon2id slot stayed taken while this login queued: 503, try again shortly."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self) -> None:
+        super().__init__(_("Too many logins at once. Try again in a moment."), retry_after=1)
+
+
+# Argon2id costs ~160 ms of CPU and 64 MiB per derivation: unbounded, two logins at once
+# filled both cores of a small server and two dozen took RSS from 150 MB to 1.3 GB (issue 10).
+# One process-wide limit, about cores − 1 so that one core is left for everything else;
+# beyond it a login queues briefly, then answers 503 with Retry-After.
+DERIVATION_SLOTS = max(1, (os.cpu_count() or 2) - 1)
+DERIVATION_QUEUE_S = 2.0
+_derivations = threading.BoundedSemaphore(DERIVATION_SLOTS)
+
+
+@contextlib.contextmanager
+def derivation_slot() -> Iterator[None]:
+    """Hold one of the process's Argon2id slots for the `with` block (TooManyLogins if none
+    frees up within DERIVATION_QUEUE_S)."""
+    if not _derivations.acquire(timeout=DERIVATION_QUEUE_S):
+        raise TooManyLogins()
+    try:
+        yield
+    finally:
+        _derivations.release()
+
+
+def _reserve_attempt(session: Session, *, settings: Settings, email: str, address: str) -> int:
+    """Count this attempt as a failure *before* deriving, in a short write transaction of its
+    own: parallel guesses each see the others' reservations, so no more than the limit are
+    ever checked (before, 15 parallel guesses got 12 checked where 5 are allowed). A login
+    that succeeds, or stops for a reason that is not a guess, removes its reservation."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Count-then-insert must not interleave between two attempts (SQLite's BEGIN
+        # IMMEDIATE already serialises them).
+        session.execute(text("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE"))
+    _check_lockout(session, settings=settings, email=email, address=address)
+    reservation = LoginFailure(email=email, address=address)
+    session.add(reservation)
+    session.commit()
+    return reservation.id
+
+
+def _release(session: Session, reservation: int) -> None:
+    session.rollback()
+    session.execute(delete(LoginFailure).where(LoginFailure.id == reservation))
+    session.commit()
+
+
 def _fail(
     session: Session,
     *,
@@ -126,8 +182,8 @@ def _fail(
     member: Member | None,
     error: Unauthorized,
 ) -> Unauthorized:
-    """Record the failure (committed, so it counts even though the request fails)."""
-    session.add(LoginFailure(email=email, address=address))
+    """Record the failure (committed, so it counts even though the request fails). The
+    attempt itself was counted when it was reserved (_reserve_attempt)."""
     audit.record(
         session,
         action=AuditAction.LOGIN_FAILED,
@@ -181,7 +237,32 @@ def login(
     address: str,
 ) -> LoginResult:
     email = normalise_email(email)
-    _check_lockout(session, settings=settings, email=email, address=address)
+    reservation = _reserve_attempt(session, settings=settings, email=email, address=address)
+    try:
+        return _login(
+            session,
+            settings=settings,
+            email=email,
+            passphrase=passphrase,
+            totp=totp,
+            address=address,
+        )
+    except (TotpRequired, TooManyLogins):
+        # Not a guess: the passphrase was right and the form asks for more, or the hub was
+        # too busy to check it.
+        _release(session, reservation)
+        raise
+
+
+def _login(
+    session: Session,
+    *,
+    settings: Settings,
+    email: str,
+    passphrase: str,
+    totp: str | None,
+    address: str,
+) -> LoginResult:
     wrong = Unauthorized(_("Wrong email or passphrase."))
     found = session.execute(select(Member).where(Member.email == email)).scalar_one_or_none()
     member_id = found.id if found and found.status == MemberStatus.ACTIVE else None
@@ -190,19 +271,24 @@ def login(
     # writer waiting, or make this transaction's later write fail against a newer snapshot.
     session.rollback()
     if member_id is None or locked_key is None:
-        _spend_like_a_real_unlock(passphrase)
+        with derivation_slot():
+            _spend_like_a_real_unlock(passphrase)
         raise _fail(
             session, email=email, address=address, reason="unknown", member=None, error=wrong
         )
-    try:
-        keys = unlock_member_key(locked_key, passphrase)
-    except WrongPassphrase:
-        keys = None
-    # A key locked under weaker Argon2id parameters than today's is re-locked now, while the
-    # passphrase is at hand; derived here, outside the transaction, and stored only on success.
-    relocked = (
-        lock_member_key(keys, passphrase) if keys is not None and needs_relock(locked_key) else None
-    )
+    with derivation_slot():
+        try:
+            keys = unlock_member_key(locked_key, passphrase)
+        except WrongPassphrase:
+            keys = None
+        # A key locked under weaker Argon2id parameters than today's is re-locked now, while
+        # the passphrase is at hand; derived here, outside the transaction, and stored only
+        # on success.
+        relocked = (
+            lock_member_key(keys, passphrase)
+            if keys is not None and needs_relock(locked_key)
+            else None
+        )
     member = session.get(Member, member_id)
     if member is None or member.status != MemberStatus.ACTIVE:  # removed meanwhile
         raise _fail(

@@ -701,7 +701,17 @@ app.add_typer(alerts_app, name="alerts")
 
 # --- benchmarks --------------------------------------------------------------------------
 
-BENCHMARKS = ("crypto", "policies", "hub", "reports", "alerts", "alerts_latency", "pages")
+BENCHMARKS = (
+    "crypto",
+    "policies",
+    "hub",
+    "reports",
+    "alerts",
+    "alerts_latency",
+    "pages",
+    "inbox",
+    "load",
+)
 
 
 @app.command("bench")

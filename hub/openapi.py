@@ -56,6 +56,7 @@ _DEFAULT_DESCRIPTIONS = {
     "409": "Not possible in the current state (e.g. already answered, withdrawn)",
     "410": "Withdrawn by its originator",
     "422": "Invalid input: the field errors say what to change",
+    "413": "The body is too large (without a bearer token: more than 16 KiB)",
     "429": "Too many attempts: wait `retry_after` seconds",
     "503": "The hub is busy: try again after `Retry-After` seconds",
 }
@@ -65,7 +66,7 @@ _METHODS = ("get", "put", "post", "delete", "patch")
 def _errors_for(path: str, operation: dict[str, Any]) -> set[str]:
     codes = {"422", "503"}
     if "requestBody" in operation:
-        codes.add("400")
+        codes |= {"400", "413"}
     if operation.get("security"):
         codes |= {"401", "403"}
     if "{" in path:

@@ -86,7 +86,14 @@ async def submit_report(
     )
 
 
-@router.get("/reports", response_model=list[ReportSummary], responses=_PROBLEMS)
+@router.get(
+    "/reports",
+    response_model=list[ReportSummary],
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(
+        before="the cursor of a previous page's Link header, or the id of a report"
+    ),
+)
 async def list_reports(
     request: Request,
     response: Response,

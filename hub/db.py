@@ -22,6 +22,7 @@ import anyio
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
@@ -141,16 +142,15 @@ async def read_request() -> None:
 
 def read_mostly(work: Callable[[], T]) -> T:
     """Run `work` (one unit that begins and ends its own transactions) as a reader; if it
-    turns out to write and SQLite refuses the upgrade (DatabaseBusy), run it once more as a
-    writer, which waits its turn for the lock instead. `work` must not have committed
-    anything before it failed (read paths whose only write is the last statement)."""
-    from hub.errors import DatabaseBusy
-
+    turns out to write and SQLite refuses the upgrade ("database is locked" at once, no
+    busy wait), run it once more as a writer, which waits its turn for the lock instead.
+    `work` must not have committed anything before it failed (read paths whose only write
+    is their last statement)."""
     try:
         with reading():
             return work()
-    except DatabaseBusy as exc:
-        if not exc.upgrade:
+    except OperationalError as exc:
+        if not is_busy(exc):
             raise
     with writing():
         return work()
@@ -165,28 +165,21 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 _BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+# PostgreSQL: lock not available (lock_timeout), query cancelled (statement_timeout),
+# deadlock detected, serialisation failure.
+_BUSY_SQLSTATES = frozenset({"55P03", "57014", "40P01", "40001"})
 
 
-def _sqlite_busy(context: Any) -> BaseException | None:
-    """SQLite's "database is locked" as DatabaseBusy (503 + Retry-After), never a 500."""
-    original = context.original_exception
-    if isinstance(original, sqlite3.OperationalError) and any(
-        m in str(original) for m in _BUSY_MESSAGES
-    ):
-        from hub.errors import DatabaseBusy
-
-        return DatabaseBusy(upgrade=_deferred.get())
-    return None
-
-
-def _postgresql_busy(context: Any) -> BaseException | None:
-    """A lock or statement timeout, a deadlock or serialisation failure: try again later."""
-    sqlstate = getattr(context.original_exception, "sqlstate", None)
-    if sqlstate in {"55P03", "57014", "40P01", "40001"}:
-        from hub.errors import DatabaseBusy
-
-        return DatabaseBusy(upgrade=False)
-    return None
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again shortly": SQLite's write lock held
+    past busy_timeout (or refused to a deferred transaction), a PostgreSQL lock or statement
+    timeout, deadlock or serialisation failure. The web layer answers these 503 with
+    Retry-After (hub.errors), never 500; the exception itself stays SQLAlchemy's, so code
+    that handles SQLAlchemyError keeps doing so."""
+    original = getattr(exc, "orig", None)
+    if isinstance(original, sqlite3.OperationalError):
+        return any(m in str(original) for m in _BUSY_MESSAGES)
+    return getattr(original, "sqlstate", None) in _BUSY_SQLSTATES
 
 
 # SQLite checkpoints its write-ahead log inside whichever commit crosses wal_autocheckpoint
@@ -276,7 +269,6 @@ def make_engine(url: str, *, background_checkpoint: bool = False, **kwargs: Any)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "handle_error", _sqlite_busy)
         if background_checkpoint and on_disk:
             _start_checkpointer(engine, str(parsed.database))
         return engine
@@ -284,9 +276,7 @@ def make_engine(url: str, *, background_checkpoint: bool = False, **kwargs: Any)
         # A bare postgresql:// would pick psycopg2, which we do not install.
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs.setdefault("pool_pre_ping", True)
-    engine = create_engine(parsed, **kwargs)
-    event.listen(engine, "handle_error", _postgresql_busy)
-    return engine
+    return create_engine(parsed, **kwargs)
 
 
 def make_session_factory(bind: Any, *, signer: Any, **kwargs: Any) -> sessionmaker[Session]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -95,20 +95,6 @@ class TooManyAttempts(HubError):
         self.retry_after = retry_after
 
 
-class DatabaseBusy(HubError):
-    """The database could not take this request now (SQLite's write lock held past its wait,
-    a PostgreSQL lock timeout): a 503 with Retry-After, never a 500. `upgrade`: a DEFERRED
-    SQLite transaction that read and then could not write (hub.db.read_mostly retries it)."""
-
-    status = 503
-    code = "busy"
-
-    def __init__(self, *, upgrade: bool = False, retry_after: int = 1) -> None:
-        super().__init__(_("The hub is busy. Try again in a moment."), retry_after=retry_after)
-        self.upgrade = upgrade
-        self.retry_after = retry_after
-
-
 def problem(
     request: Request, *, status: int, code: str, title: str, detail: str, **extra: Any
 ) -> JSONResponse:
@@ -179,6 +165,25 @@ def validation_message(err: Mapping[str, Any]) -> str:
     if translate is None:
         return str(err.get("msg", ""))
     return translate(err.get("ctx") or {})
+
+
+BUSY_RETRY_AFTER_S = 1
+
+
+def busy_message() -> str:
+    return _("The hub is busy. Try again in a moment.")
+
+
+def busy_problem(request: Request) -> JSONResponse:
+    """503 for a database that stayed busy (hub.db.is_busy): try again shortly, never a 500."""
+    return problem(
+        request,
+        status=503,
+        code="busy",
+        title="Busy",
+        detail=busy_message(),
+        retry_after=BUSY_RETRY_AFTER_S,
+    )
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -283,7 +288,16 @@ def install(app: FastAPI) -> None:
             detail=_("A value cannot be stored: it contains a NUL character or is out of range."),
         )
 
+    async def operational_error(request: Request, exc: Exception) -> Response:
+        from hub.db import is_busy
+
+        if not is_busy(exc):
+            raise exc  # HubMiddleware answers the opaque 500 and logs it
+        log.warning("database busy: %s %s", request.method, request.url.path)
+        return busy_problem(request)
+
     app.add_exception_handler(HubError, hub_error)
+    app.add_exception_handler(OperationalError, operational_error)
     app.add_exception_handler(DataError, data_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -32,7 +32,7 @@ from hub.actors import Actor, Permission
 from hub.areas.service import area_names
 from hub.auth import service as auth
 from hub.deps import SessionDep
-from hub.errors import Forbidden, HubError, Unauthorized
+from hub.errors import BUSY_RETRY_AFTER_S, Forbidden, HubError, Unauthorized, busy_message
 from hub.i18n import LOCALES, current_locale, gettext, ngettext
 from hub.i18n import gettext as _
 from hub.security import (
@@ -305,6 +305,14 @@ class PageRoute(APIRoute):
                 )
                 if "retry_after" in exc.extra:
                     page.headers["Retry-After"] = str(exc.extra["retry_after"])
+                return page
+            except OperationalError as exc:
+                from hub.db import is_busy
+
+                if not is_busy(exc):
+                    raise
+                page = error_page(request, busy_message(), status=503)
+                page.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
                 return page
             except RequestValidationError:
                 return error_page(

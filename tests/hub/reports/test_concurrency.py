@@ -41,7 +41,7 @@ def _world(factory: Any, client: TestClient) -> World:
 
 
 def test_a_long_read_does_not_make_a_concurrent_write_fail(real: Any) -> None:
-    _db, _engine, factory, client = real
+    db, _engine, factory, client = real
     w = _world(factory, client)
     first = publish(client, w.a, flash())["id"]
     # A reader in the middle of its transaction, as a list is while it reads its page.
@@ -56,8 +56,9 @@ def test_a_long_read_does_not_make_a_concurrent_write_fail(real: Any) -> None:
                 opened = client.get(f"{API}/reports/{created.json()['id']}", headers=w.b.headers)
                 assert opened.status_code == 200, opened.text
                 assert client.get(f"{API}/reports", headers=w.c.headers).status_code == 200
-            # The reader still sees its own snapshot: one report.
-            assert len(reader.scalars(select(Report.id)).all()) == 1
+            if db.kind == "sqlite":
+                # The reader still sees its own snapshot (PostgreSQL reads committed rows).
+                assert len(reader.scalars(select(Report.id)).all()) == 1
         finally:
             reader.rollback()
             reader.close()

@@ -304,11 +304,12 @@ def flash_page(
 @router.post("/reports/flash")
 def publish_flash(
     request: Request,
+    # Read before authenticating (see publish).
+    posted: PostedDep,
     actor: PageActorDep,
     session: SessionDep,
     settings: SettingsDep,
     policy: PolicyDep,
-    posted: PostedDep,
 ) -> Response:
     require_csrf(request, next((v for k, v in posted if k == "csrf_token"), None))
     actor.require(Permission.REPORT_PUBLISH)

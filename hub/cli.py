@@ -88,7 +88,15 @@ def init(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = False
     )
 
 
-def _serve(settings: Settings, host: str, port: int, out: Out, *, scheduler: bool = False) -> None:
+def _serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    out: Out,
+    *,
+    scheduler: bool = False,
+    workers: int = 1,
+) -> None:
     import uvicorn
 
     from hub.app import SecretsMissing, create_app
@@ -99,11 +107,60 @@ def _serve(settings: Settings, host: str, port: int, out: Out, *, scheduler: boo
         if out.as_json:
             out.fail("the hub will not start without its secrets", missing=exc.missing)
         out.fail("the hub will not start without:\n  - " + "\n  - ".join(exc.missing))
+    if workers > 1:
+        _serve_workers(settings, host, port, scheduler=scheduler, workers=workers)
+        return
     if scheduler:
         from hub.alerting.wiring import attach_scheduler
 
         attach_scheduler(application)
     uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def worker_app() -> Any:
+    """The app of one `slthub serve --workers N` worker process: its settings come from the
+    environment, which the parent filled from its own options (uvicorn starts workers by
+    import string)."""
+    from hub.app import create_app
+
+    return create_app(Settings())
+
+
+def _serve_workers(
+    settings: Settings, host: str, port: int, *, scheduler: bool, workers: int
+) -> None:
+    """N uvicorn worker processes, and the scheduler in exactly one process of its own (as
+    `--scheduler-only` runs it), stopped with them. PostgreSQL only: SQLite serialises
+    writers in one file, so several processes would only queue on its lock."""
+    import multiprocessing
+    import os
+
+    import uvicorn
+
+    from hub.alerting.wiring import run_scheduler_only
+
+    os.environ["SLTHUB_DATABASE_URL"] = settings.database_url
+    os.environ["SLTHUB_DATA_DIR"] = str(settings.data_dir)
+    planner = None
+    if scheduler:
+        planner = multiprocessing.get_context("spawn").Process(
+            target=run_scheduler_only, args=(settings,), name="slthub-scheduler"
+        )
+        planner.start()
+    try:
+        uvicorn.run(
+            "hub.cli:worker_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        if planner is not None:
+            planner.terminate()
+            planner.join(30)
 
 
 @app.command()
@@ -114,6 +171,15 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     no_scheduler: Annotated[bool, typer.Option("--no-scheduler")] = False,
     scheduler_only: Annotated[bool, typer.Option("--scheduler-only")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="web worker processes (PostgreSQL only above 1); the scheduler runs in one "
+            "process of its own",
+        ),
+    ] = 1,
     as_json: JsonOpt = False,
 ) -> None:
     """Serve the web pages and the API, and run the scheduler (alert dispatch, escalations,
@@ -121,12 +187,20 @@ def serve(
     out = Out(as_json)
     if scheduler_only and no_scheduler:
         out.fail("--scheduler-only and --no-scheduler contradict each other", code=2)
+    settings = settings_for(db, data_dir)
+    if workers > 1 and not settings.database_url.startswith("postgresql"):
+        out.fail(
+            "--workers above 1 needs PostgreSQL: SQLite serialises writers in one file, so "
+            "several processes would only queue on its lock. Serve with one worker, or move "
+            "to PostgreSQL (docs/operator-guide.md).",
+            code=2,
+        )
     if scheduler_only:
         from hub.alerting.wiring import run_scheduler_only
 
-        run_scheduler_only(settings_for(db, data_dir))
+        run_scheduler_only(settings)
         return
-    _serve(settings_for(db, data_dir), host, port, out, scheduler=not no_scheduler)
+    _serve(settings, host, port, out, scheduler=not no_scheduler, workers=workers)
 
 
 @app.command()

@@ -61,6 +61,7 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     ("type=situation", {"type": "situation"}),
     ("area=B0 (subtree)", {"area": "B0"}),
     ("since a week", {}),  # filled at run time
+    ("type=lesson (none)", {"type": "lesson"}),  # the worst filter: matches nothing
 ]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, insert, or_, select, text, tuple_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -700,6 +700,10 @@ _LIST_COLUMNS = (
 _CURSOR_PREFIX = "i1."
 
 
+# Most wraps a filtered page examines (see inbox()).
+SCAN_LIMIT = 2000
+
+
 def inbox_cursor(listed_at: dt.datetime, report_id: str) -> str:
     """The opaque `before` cursor that continues a list after this report. It carries the
     report's place in the inbox (time, id) itself, so continuing looks nothing up."""
@@ -777,34 +781,47 @@ def inbox(
     complete_queue(session, actor=actor)
     org_id = who.organisation.id
     size = max(1, min(limit, LIST_LIMIT))
-    stmt = (
-        select(ReportWrap.listed_at, *_LIST_COLUMNS, Organisation.name, Organisation.kind)
-        .select_from(ReportWrap)
-        .join(Report, Report.id == ReportWrap.report_id)
-        .join(Organisation, Organisation.id == Report.originator_id)
+    held = (
+        select(ReportWrap.listed_at, ReportWrap.report_id)
         .where(ReportWrap.organisation_id == org_id)
         .where(or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"))
         .order_by(ReportWrap.listed_at.desc(), ReportWrap.report_id.desc())
-        # One more than the page: whether there is a next page, without an empty last one.
-        .limit(size + 1)
     )
-    if area:
-        ctx = load_context(session, policy=policy, at=utcnow(), only=())
-        inside = [code for code in ctx.areas if area in policies.lineage(code, ctx.areas)]
-        stmt = stmt.where(Report.area_code.in_(inside or [area]))
-    if report_type:
-        stmt = stmt.where(Report.type == report_type.value)
-    if severity:
-        stmt = stmt.where(Report.severity == severity.value)
     if since:
         hour = since.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
         # reported_at is created_at to the hour (submit_report), so a report reported in or
         # after `hour` was listed in or after it: the bound on the index keeps the walk short.
-        stmt = stmt.where(ReportWrap.listed_at >= hour).where(Report.reported_at >= hour)
+        held = held.where(ReportWrap.listed_at >= hour)
     if before:
         anchor = _anchor(session, org_id, before)
         if anchor is not None:
-            stmt = stmt.where(tuple_(ReportWrap.listed_at, ReportWrap.report_id) < tuple_(*anchor))
+            held = held.where(tuple_(ReportWrap.listed_at, ReportWrap.report_id) < tuple_(*anchor))
+    filters: list[ColumnElement[bool]] = []
+    if area:
+        ctx = load_context(session, policy=policy, at=utcnow(), only=())
+        inside = [code for code in ctx.areas if area in policies.lineage(code, ctx.areas)]
+        filters.append(Report.area_code.in_(inside or [area]))
+    if report_type:
+        filters.append(Report.type == report_type.value)
+    if severity:
+        filters.append(Report.severity == severity.value)
+    if since:
+        filters.append(Report.reported_at >= hour)
+    # A filter that matches few of the organisation's reports would otherwise walk all it
+    # holds to fill a page. The walk stops after SCAN_LIMIT wraps: a page may then hold fewer
+    # than `limit` reports (even none) and still have a next page, which continues the walk
+    # where this one stopped. Every request costs at most SCAN_LIMIT index entries.
+    scanned = held.limit(SCAN_LIMIT if filters else size + 1).subquery()
+    stmt = (
+        select(scanned.c.listed_at, *_LIST_COLUMNS, Organisation.name, Organisation.kind)
+        .select_from(scanned)
+        .join(Report, Report.id == scanned.c.report_id)
+        .join(Organisation, Organisation.id == Report.originator_id)
+        .where(*filters)
+        .order_by(scanned.c.listed_at.desc(), scanned.c.report_id.desc())
+        # One more than the page: whether there is a next page, without an empty last one.
+        .limit(size + 1)
+    )
     out = []
     last: tuple[dt.datetime, str] | None = None
     rows = session.execute(stmt).all()
@@ -819,6 +836,16 @@ def inbox(
             # A header column edited in the database: listed nowhere, and opening it says
             # why (an integrity error).
             log.warning("report %s has a header that is not a known code", row.id)
+    if not more and filters:
+        # The page is not full: either the holdings ended, or the walk stopped at SCAN_LIMIT.
+        edge = session.execute(
+            select(scanned.c.listed_at, scanned.c.report_id)
+            .order_by(scanned.c.listed_at.desc(), scanned.c.report_id.desc())
+            .offset(SCAN_LIMIT - 1)
+            .limit(1)
+        ).first()
+        if edge is not None:
+            more, last = True, (edge.listed_at, edge.report_id)
     session.commit()
     return Inbox(items=out, next_before=inbox_cursor(*last) if more and last else None)
 

@@ -143,3 +143,29 @@ def test_a_report_shared_later_is_listed_at_its_own_time(
     assert db_session.get(ReportWrap, (older, late.id)) is None
     listed, _ = _page(client, late)
     assert older not in listed
+
+
+def test_a_rare_filter_walks_a_bounded_range_and_pages_on(
+    db_session: Session, client: TestClient, w: World, monkeypatch: Any
+) -> None:
+    """A filter that matches one report in many never walks everything the organisation
+    holds in one request: each page examines at most SCAN_LIMIT wraps, and the next link
+    continues from where the walk stopped, so following it finds the match."""
+    from hub.reports import service
+
+    monkeypatch.setattr(service, "SCAN_LIMIT", 3)
+    extreme = publish(client, w.a, flash(severity="extreme"))["id"]
+    for _ in range(7):
+        publish(client, w.a, flash(severity="minor"))
+    first, following = _page(client, w.b, severity="extreme", limit=5)
+    pages = [first]
+    while following is not None:
+        response = client.get(following, headers=w.b.headers)
+        assert response.status_code == 200
+        pages.append([r["id"] for r in response.json()])
+        link = response.headers.get("link")
+        following = None if link is None else re.findall(r"<([^>]+)>", link)[0]
+    assert [i for page in pages for i in page] == [extreme]
+    # Eight wraps, three examined a page: the first pages come back empty with a next link.
+    assert pages[0] == []
+    assert len(pages) == 3

@@ -156,12 +156,38 @@ def read_mostly(work: Callable[[], T]) -> T:
         return work()
 
 
+# How long a writer waits for its turn in this process before it tries SQLite's own lock
+# anyway (whose busy_timeout then still applies): the busy_timeout, in seconds.
+_GATE_WAIT_S = 5.0
+
+
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock at BEGIN (waiting up to busy_timeout) instead of at the
     # first write, where a transaction that has already read cannot wait and fails with
     # "database is locked" as soon as another writer committed. Read paths begin DEFERRED
     # (`reading()`), so that a long read never holds the lock writers wait for.
-    conn.exec_driver_sql("BEGIN" if _deferred.get() else "BEGIN IMMEDIATE")
+    if _deferred.get():
+        conn.exec_driver_sql("BEGIN")
+        return
+    # Writers of this process queue on a lock of their own before asking SQLite: SQLite's
+    # busy handler polls with growing sleeps, so under 16 concurrent clients a writer could
+    # lose every race for 5 s and answer 503 while others went through (bench.load); a
+    # queue makes waiting grow with the number of writers ahead, as queueing should.
+    gate: threading.Lock = conn.engine.info_gate
+    if gate.acquire(timeout=_GATE_WAIT_S):
+        conn.info["gated"] = True
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_end(conn)
+        raise
+
+
+def _sqlite_end(conn: Any) -> None:
+    # A commit or rollback ends the writer's turn (fired just before SQLite's COMMIT; the
+    # next writer's busy_timeout covers that instant).
+    if conn.info.pop("gated", False):
+        conn.engine.info_gate.release()
 
 
 _BUSY_MESSAGES = ("database is locked", "database is busy", "database table is locked")
@@ -268,7 +294,16 @@ def make_engine(url: str, *, background_checkpoint: bool = False, **kwargs: Any)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        engine.info_gate = threading.Lock()  # type: ignore[attr-defined]  # see _sqlite_begin
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _sqlite_end)
+        event.listen(engine, "rollback", _sqlite_end)
+
+        @event.listens_for(engine, "checkin")
+        def _never_keep_the_turn(_dbapi: Any, record: Any) -> None:
+            # A connection returned without commit or rollback (invalidated) ends its turn too.
+            if record.info.pop("gated", False):
+                engine.info_gate.release()  # type: ignore[attr-defined]
         if background_checkpoint and on_disk:
             _start_checkpointer(engine, str(parsed.database))
         return engine

@@ -10,6 +10,12 @@ loop until the time is up it lists its inbox (40 %), opens a real report it hold
 or publishes a flash report to every client's organisation (20 %). Printed per number of
 clients: requests per second, p50/p95/p99 and errors (any answer but 200/201, by status).
 Goal (issue 10): 0 errors at 16 clients on SQLite; p95 growing no faster than queueing.
+
+Then a login storm: 24 wrong-passphrase logins at once against a member whose key is locked
+with the production Argon2id parameters (128 MiB, 3 passes), while one client keeps listing.
+Printed: how the logins were answered (401, or 503 when every derivation slot stayed busy),
+the storm's duration, the list's p95 meanwhile, and the server's resident memory before and
+at its peak (issue 10 measured 150 MB -> 1.3 GB before derivations were bounded).
 """
 
 from __future__ import annotations
@@ -30,9 +36,9 @@ from pydantic import SecretStr
 
 from bench.hub import _free_port
 from bench.inbox import _database, _grow, _prepare, _publish_templates
-from bench.reports import FLASH, _app, _login, _serve, _setup
+from bench.reports import FLASH, PASSPHRASE, _app, _login, _serve, _setup
 from hub.config import Settings
-from hub.db import make_engine
+from hub.db import make_engine, make_session_factory
 
 SIZE = 10_000
 
@@ -75,6 +81,83 @@ def _client(
             except httpx.HTTPError:
                 status = 0
             out.append((kind, time.perf_counter() - start, status))
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _storm_member(settings: Settings, org_id: str) -> str:
+    """A member whose key is locked with the production Argon2id parameters."""
+    from crypto import passphrase
+    from hub.actors import CONSOLE
+    from hub.keystore import load_hub_keys
+    from hub.members import service as members
+    from hub.members.models import Role
+    from hub.organisations.models import Organisation
+
+    weak, passphrase.DEFAULT_PARAMS = passphrase.DEFAULT_PARAMS, passphrase.PRODUCTION_PARAMS
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))() as s:
+            org = s.get(Organisation, org_id)
+            assert org is not None
+            email = f"storm-{time.time_ns()}@example.org"
+            members.create_member(
+                s,
+                actor=CONSOLE,
+                organisation=org,
+                email=email,
+                display_name="Storm",
+                roles=[Role.FOCAL_POINT],
+                passphrase=PASSPHRASE,
+            )
+    finally:
+        passphrase.DEFAULT_PARAMS = weak
+        engine.dispose()
+    return email
+
+
+def _login_storm(kind: str, base: str, pid: int, email: str, headers: dict[str, str]) -> None:
+    statuses: list[int] = []
+    listing: list[float] = []
+    peak = [_rss_mb(pid)]
+    before = peak[0]
+    done = threading.Event()
+
+    def guess() -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            body = {"email": email, "password": "not the passphrase at all"}
+            statuses.append(client.post("/api/v1/auth/login", json=body).status_code)
+
+    def watch() -> None:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            while not done.is_set():
+                peak.append(_rss_mb(pid))
+                start = time.perf_counter()
+                client.get("/api/v1/reports", headers=headers)
+                listing.append(time.perf_counter() - start)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    guesses = [threading.Thread(target=guess) for _ in range(24)]
+    started = time.perf_counter()
+    for thread in guesses:
+        thread.start()
+    for thread in guesses:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    done.set()
+    watcher.join()
+    print(
+        f"[{kind}] login storm: 24 wrong logins at once in {elapsed:.1f} s, answered "
+        f"{dict(sorted(Counter(statuses).items()))}; list meanwhile p95 "
+        f"{_quantile(listing, 95):.1f} ms ({len(listing)} lists); server RSS "
+        f"{before:.0f} MB before, {max(peak):.0f} MB at peak"
+    )
 
 
 def _quantile(samples: list[float], q: int) -> float:
@@ -121,6 +204,7 @@ def run(kind: str, counts: list[int], seconds: float) -> None:
                 _grow(engine, start=0, stop=SIZE, base=dt.datetime(2026, 1, 1), orgs=org_ids)
                 readable = [r["id"] for r in client.get("/api/v1/reports", headers=author).json()]
                 logins = [_login(client, parties[1 + i][1]) for i in range(max(counts))]
+            storm_email = _storm_member(settings, org_ids[-1])
             real = [rid for rid in readable if not rid.startswith("0000")]
             print(
                 f"[{kind}] {SIZE:,} reports, {len(real)} real ones to open; {seconds:.0f} s a run"
@@ -151,6 +235,8 @@ def run(kind: str, counts: list[int], seconds: float) -> None:
                     f"({', '.join(f'{k} {v}' for k, v in sorted(by_kind.items()))})  "
                     f"errors {sum(errors.values())}" + (f" {dict(errors)}" if errors else "")
                 )
+            assert server.pid is not None
+            _login_storm(kind, base, server.pid, storm_email, logins[0])
         finally:
             server.terminate()
             server.join(10)

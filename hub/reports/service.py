@@ -781,21 +781,16 @@ def inbox(
     complete_queue(session, actor=actor)
     org_id = who.organisation.id
     size = max(1, min(limit, LIST_LIMIT))
-    held = (
-        select(ReportWrap.listed_at, ReportWrap.report_id)
-        .where(ReportWrap.organisation_id == org_id)
-        .where(or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"))
-        .order_by(ReportWrap.listed_at.desc(), ReportWrap.report_id.desc())
-    )
+    in_range: list[ColumnElement[bool]] = [ReportWrap.organisation_id == org_id]
     if since:
         hour = since.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
         # reported_at is created_at to the hour (submit_report), so a report reported in or
         # after `hour` was listed in or after it: the bound on the index keeps the walk short.
-        held = held.where(ReportWrap.listed_at >= hour)
+        in_range.append(ReportWrap.listed_at >= hour)
     if before:
         anchor = _anchor(session, org_id, before)
         if anchor is not None:
-            held = held.where(tuple_(ReportWrap.listed_at, ReportWrap.report_id) < tuple_(*anchor))
+            in_range.append(tuple_(ReportWrap.listed_at, ReportWrap.report_id) < tuple_(*anchor))
     filters: list[ColumnElement[bool]] = []
     if area:
         ctx = load_context(session, policy=policy, at=utcnow(), only=())
@@ -808,17 +803,29 @@ def inbox(
     if since:
         filters.append(Report.reported_at >= hour)
     # A filter that matches few of the organisation's reports would otherwise walk all it
-    # holds to fill a page. The walk stops after SCAN_LIMIT wraps: a page may then hold fewer
-    # than `limit` reports (even none) and still have a next page, which continues the walk
-    # where this one stopped. Every request costs at most SCAN_LIMIT index entries.
-    scanned = held.limit(SCAN_LIMIT if filters else size + 1).subquery()
+    # holds to fill a page. The walk stops at the SCAN_LIMIT-th wrap of the range (found in
+    # the index alone): a page may then hold fewer than `limit` reports (even none) and still
+    # have a next page, which continues where this one stopped. Every request examines at
+    # most SCAN_LIMIT wraps.
+    edge = None
+    if filters:
+        edge = session.execute(
+            select(ReportWrap.listed_at, ReportWrap.report_id)
+            .where(*in_range)
+            .order_by(ReportWrap.listed_at.desc(), ReportWrap.report_id.desc())
+            .offset(SCAN_LIMIT - 1)
+            .limit(1)
+        ).first()
+        if edge is not None:
+            in_range.append(tuple_(ReportWrap.listed_at, ReportWrap.report_id) >= tuple_(*edge))
     stmt = (
-        select(scanned.c.listed_at, *_LIST_COLUMNS, Organisation.name, Organisation.kind)
-        .select_from(scanned)
-        .join(Report, Report.id == scanned.c.report_id)
+        select(ReportWrap.listed_at, *_LIST_COLUMNS, Organisation.name, Organisation.kind)
+        .select_from(ReportWrap)
+        .join(Report, Report.id == ReportWrap.report_id)
         .join(Organisation, Organisation.id == Report.originator_id)
-        .where(*filters)
-        .order_by(scanned.c.listed_at.desc(), scanned.c.report_id.desc())
+        .where(*in_range, *filters)
+        .where(or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"))
+        .order_by(ReportWrap.listed_at.desc(), ReportWrap.report_id.desc())
         # One more than the page: whether there is a next page, without an empty last one.
         .limit(size + 1)
     )
@@ -836,16 +843,9 @@ def inbox(
             # A header column edited in the database: listed nowhere, and opening it says
             # why (an integrity error).
             log.warning("report %s has a header that is not a known code", row.id)
-    if not more and filters:
-        # The page is not full: either the holdings ended, or the walk stopped at SCAN_LIMIT.
-        edge = session.execute(
-            select(scanned.c.listed_at, scanned.c.report_id)
-            .order_by(scanned.c.listed_at.desc(), scanned.c.report_id.desc())
-            .offset(SCAN_LIMIT - 1)
-            .limit(1)
-        ).first()
-        if edge is not None:
-            more, last = True, (edge.listed_at, edge.report_id)
+    if not more and edge is not None:
+        # The page is not full because the walk stopped at the edge: continue from there.
+        more, last = True, (edge.listed_at, edge.report_id)
     session.commit()
     return Inbox(items=out, next_before=inbox_cursor(*last) if more and last else None)
 

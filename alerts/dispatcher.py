@@ -48,6 +48,7 @@ import crypto
 import policies
 from alerts import ack as acks
 from alerts import designations as des
+from alerts import invitations
 from alerts.backoff import Action, BackoffPolicy, RandomSource, decide
 from alerts.channels.base import (
     Channel,
@@ -354,6 +355,8 @@ class Dispatcher:
             return self._plan_share(session, event, now)
         if kind is AlertKind.TEST_ALERT:
             return self._plan_test(session, event, now)
+        if kind is AlertKind.INVITATION:
+            return invitations.plan(session, event, now)
         if kind not in (AlertKind.REPORT_PUBLISHED, AlertKind.LEVEL_CHANGED):
             log.warning("event %s of kind %s has nothing to plan", event.id, kind)
             return 0
@@ -669,6 +672,15 @@ class Dispatcher:
             if row.step > 0 and (row.event_id, row.organisation_id) in acknowledged:
                 item.cancel = "acknowledged"
                 continue
+            if row.kind == AlertKind.INVITATION.value:
+                try:
+                    to, invited, invitee = invitations.prepare(event, self.config.base_url)
+                    rendered = render_alert(invited, invitee, with_sms=False)
+                except ValueError as exc:
+                    item.problem = f"cannot render: {exc}"[:300]
+                    continue
+                item.message = email_message(rendered, key=key, to=to)
+                continue
             if person is None:
                 item.problem = "no liaison designation: no confirmed address or phrase"
                 continue
@@ -808,6 +820,8 @@ class Dispatcher:
                 link=self._link("/api/v1/alerts/deliveries"),
                 failure=notice,
             )
+        if not isinstance(notice, DigestFacts):
+            raise ValueError(f"event {event.id} of kind {kind} has no alert facts")
         items = []
         for item in session.scalars(
             select(AlertEvent)
@@ -937,6 +951,11 @@ class Dispatcher:
                 return
             if step.action is Action.PARK:
                 self._after_park(session, item, step.fall_back_to, result, now)
+            if item.kind == AlertKind.INVITATION.value and step.action in (
+                Action.DONE,
+                Action.PARK,
+            ):
+                invitations.forget_token(session, item.key.event_id)
             # A dispatcher still working through its batch renews the lease of what is left,
             # so a slow server cannot make another process reclaim, and resend, rows this one
             # is about to send; only a send longer than the lease itself could.

@@ -47,6 +47,8 @@ class AlertKind(StrEnum):
     SHARE_ANSWERED = "share_answered"
     # "Send me a test alert" from the liaison page: to that liaison only, nothing to act on.
     TEST_ALERT = "test_alert"
+    # An invitation to join the hub: to an email address that has no account yet.
+    INVITATION = "invitation"
 
 
 class MsgType(StrEnum):
@@ -201,6 +203,24 @@ class ShareFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class InvitationFacts:
+    """An invitation to join the hub, as its email may say it: which organisation, who
+    invites (a colleague's name, or the oversight committee) and until when the link works.
+    The link itself is `AlertFacts.link`, one-time, never stored by the hub in clear once
+    sent (see alerts/invitations.py)."""
+
+    organisation: str
+    invited_by: str
+    expires_at: datetime
+
+    def __post_init__(self) -> None:
+        for name in ("organisation", "invited_by"):
+            value = _one_line(getattr(self, name), 200, name)
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "expires_at", _aware(self.expires_at, "expires_at"))
+
+
+@dataclass(frozen=True, slots=True)
 class AlertFacts:
     """Everything an alert of one kind may show. `link` leads to the hub (never to content)."""
 
@@ -215,6 +235,7 @@ class AlertFacts:
     acknowledged: AckFacts | None = None
     failure: FailureFacts | None = None
     share: ShareFacts | None = None
+    invitation: InvitationFacts | None = None
     digest_items: tuple[ReportFacts, ...] = ()
     digest_period: tuple[datetime, datetime] | None = None
 
@@ -229,6 +250,7 @@ class AlertFacts:
             AlertKind.SHARE_REQUESTED: ("report", "share"),
             AlertKind.SHARE_ANSWERED: ("report", "share"),
             AlertKind.TEST_ALERT: (),
+            AlertKind.INVITATION: ("invitation",),
         }
         kind = AlertKind(self.kind)
         missing = [name for name in need[kind] if getattr(self, name) is None]

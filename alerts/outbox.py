@@ -64,10 +64,26 @@ class TestNotice:
     member: str
 
 
+@dataclass(frozen=True, slots=True)
+class InvitationNotice:
+    """An invitation to someone who has no account yet: the address travels with it, and so
+    does the one-time token until the email is sent (alerts/invitations.py forgets it then)."""
+
+    invitation: str
+    email: str
+    name: str
+    language: str
+    phrase: str
+    organisation: str
+    invited_by: str
+    expires_at: dt.datetime
+    token: str
+
+
 SHARE_KINDS = (AlertKind.SHARE_REQUESTED, AlertKind.SHARE_ANSWERED)
 
 # Events the dispatcher writes itself (digests, notices to focal points) carry these.
-NoticeFacts = FailureFacts | DigestFacts | ShareNotice | TestNotice
+NoticeFacts = FailureFacts | DigestFacts | ShareNotice | TestNotice | InvitationNotice
 
 
 def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
@@ -81,7 +97,7 @@ def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
     out: dict[str, Any] = {"type": type(facts).__name__}
     for f in dataclasses.fields(facts):
         value = getattr(facts, f.name)
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date):  # a datetime too
             value = value.isoformat()
         elif isinstance(value, tuple):
             value = list(value)
@@ -103,6 +119,9 @@ def notice_from_json(data: dict[str, Any]) -> NoticeFacts:
         )
     if kind == "TestNotice":
         return TestNotice(member=str(data["member"]))
+    if kind == "InvitationNotice":
+        data["expires_at"] = dt.datetime.fromisoformat(data["expires_at"])
+        return InvitationNotice(**data)
     if kind == "DigestFacts":
         return DigestFacts(
             events=tuple(data["events"]),
@@ -267,6 +286,30 @@ def enqueue_test(
         facts=facts_to_json(TestNotice(member=member)),
         organisations=[organisation],
         areas=[area_code],
+    )
+
+
+def enqueue_invitation(session: Session, *, notice: InvitationNotice, organisation: str) -> str:
+    """An invitation email, in the caller's transaction like `enqueue`; the dispatcher sends
+    it to `notice.email` alone. One event per invitation; returns the event id."""
+    source = f"invitation:{notice.invitation}"
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
+    )
+    if existing is not None:
+        return existing
+    return _insert_event(
+        session,
+        kind=AlertKind.INVITATION.value,
+        msg_type=MsgType.ALERT.value,
+        source=source,
+        version=1,
+        supersedes=None,
+        severity=None,
+        area_code="-",
+        facts=facts_to_json(notice),
+        organisations=[organisation],
+        areas=[],
     )
 
 

@@ -32,6 +32,7 @@ from alerts.facts import (
     AlertKind,
     EscalationFacts,
     FailureFacts,
+    InvitationFacts,
     LevelChangeFacts,
     MsgType,
     Recipient,
@@ -181,6 +182,14 @@ def _share(share: ShareFacts, lang: Language) -> dict[str, Any]:
     }
 
 
+def _invitation(invitation: InvitationFacts, recipient: Recipient) -> dict[str, Any]:
+    return {
+        "organisation": invitation.organisation,
+        "invited_by": invitation.invited_by,
+        "expires_at": _minute(invitation.expires_at, recipient),
+    }
+
+
 def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
     """The whole of what a template can see."""
     lang = recipient.language
@@ -204,6 +213,7 @@ def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
         else None,
         "failure": _failure(facts.failure, lang) if facts.failure else None,
         "share": _share(facts.share, lang) if facts.share else None,
+        "invitation": _invitation(facts.invitation, recipient) if facts.invitation else None,
         "digest": None,
     }
     if facts.digest_period is not None:

@@ -34,6 +34,8 @@ PAGES = (
     "/areas",
     "/areas/CD61",
     "/liaison",
+    "/organisation/members",
+    "/apply",
 )
 
 TREE_CSV = """code,name,parent,kind,name_fr,name_en

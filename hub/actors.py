@@ -20,6 +20,8 @@ class Permission(StrEnum):
     ORGANISATION_DECIDE = "organisation:decide"
     AUDIT_READ = "audit:read"
     MEMBER_REMOVE = "member:remove"
+    MEMBER_INVITE = "member:invite"
+    MEMBER_SET_ROLES = "member:set-roles"
     AREA_IMPORT = "area:import"
     AREA_SET_RISK = "area:set-risk"
     PRESENCE_SET = "organisation:set-presence"
@@ -33,6 +35,9 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.ORGANISATION_DECIDE: frozenset({Role.COMMITTEE}),
     Permission.AUDIT_READ: frozenset({Role.COMMITTEE, Role.OPERATOR}),
     Permission.MEMBER_REMOVE: frozenset({Role.FOCAL_POINT, Role.OPERATOR}),
+    # A focal point brings colleagues in and says what each does.
+    Permission.MEMBER_INVITE: frozenset({Role.FOCAL_POINT}),
+    Permission.MEMBER_SET_ROLES: frozenset({Role.FOCAL_POINT}),
     Permission.AREA_IMPORT: frozenset({Role.COORDINATOR, Role.OPERATOR}),
     Permission.AREA_SET_RISK: frozenset({Role.COORDINATOR}),
     Permission.PRESENCE_SET: frozenset({Role.FOCAL_POINT, Role.COORDINATOR}),

@@ -27,8 +27,11 @@ from hub.exports.api import router as exports_router
 from hub.health import router as health_router
 from hub.keystore import load_hub_keys
 from hub.limits import UnauthenticatedBodyLimit
+from hub.members.api import invitation_router
 from hub.members.api import router as members_router
+from hub.members.pages import router as members_pages
 from hub.organisations.api import router as organisations_router
+from hub.organisations.pages import router as organisations_pages
 from hub.reports.api import router as reports_router
 from hub.reports.pages import router as reports_pages
 from hub.security import HubMiddleware
@@ -82,6 +85,7 @@ def create_app(
         auth_router,
         organisations_router,
         members_router,
+        invitation_router,
         audit_router,
         areas_router,
         cap_router,
@@ -98,6 +102,8 @@ def create_app(
     app.include_router(reports_pages)
     app.include_router(consents_pages)
     app.include_router(areas_pages)
+    app.include_router(organisations_pages)
+    app.include_router(members_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
     openapi.install(app)

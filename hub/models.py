@@ -4,8 +4,8 @@ from hub.areas.models import Area, OrganisationPresence, RiskAssessment, RiskCha
 from hub.audit.models import AuditEntry, AuditHead
 from hub.auth.models import AuthSession, LoginFailure
 from hub.consents.models import ShareRequest, StandingConsentRule
-from hub.members.models import Member, MemberKeyWrap, MemberRole
-from hub.organisations.models import Organisation
+from hub.members.models import Invitation, Member, MemberKeyWrap, MemberRole
+from hub.organisations.models import Organisation, OrganisationApplication
 from hub.reports.models import Attachment, Report, ReportWrap
 
 __all__ = [
@@ -14,11 +14,13 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "AuthSession",
+    "Invitation",
     "LoginFailure",
     "Member",
     "MemberKeyWrap",
     "MemberRole",
     "Organisation",
+    "OrganisationApplication",
     "OrganisationPresence",
     "Report",
     "ReportWrap",

@@ -16,10 +16,17 @@ class AuditAction(StrEnum):
     ORGANISATION_CREATE = "organisation:create"
     ORGANISATION_APPROVE = "organisation:approve"
     ORGANISATION_SUSPEND = "organisation:suspend"
+    ORGANISATION_APPLY = "organisation:apply"
+    ORGANISATION_REFUSE = "organisation:refuse"
+    ORGANISATION_REINSTATE = "organisation:reinstate"
     ORGANISATION_KEYS_CREATE = "organisation:create-keys"
     ORGANISATION_ROTATE_KEYS = "organisation:rotate-keys"
     MEMBER_CREATE = "member:create"
     MEMBER_GRANT = "member:grant"
+    MEMBER_INVITE = "member:invite"
+    MEMBER_INVITATION_ACCEPT = "member:accept-invitation"
+    MEMBER_INVITATION_REVOKE = "member:revoke-invitation"
+    MEMBER_SET_ROLES = "member:set-roles"
     MEMBER_REMOVE = "member:remove"
     MEMBER_CHANGE_PASSPHRASE = "member:change-passphrase"  # noqa: S105 (an action name)
     MEMBER_RESET_PASSPHRASE = "member:reset-passphrase"  # noqa: S105 (an action name)

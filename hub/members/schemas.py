@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -70,3 +71,49 @@ class OrganisationKeysRead(BaseModel):
     organisation: OrganisationRef
     key_version: int
     fingerprint: str
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    display_name: str = Field(default="", max_length=200)
+    roles: list[Role] = Field(min_length=1, max_length=5)
+    language: Literal["fr", "en"] = "fr"
+
+
+class InvitationRead(BaseModel):
+    id: str
+    email: str
+    display_name: str
+    roles: list[Role]
+    expires_at: dt.datetime
+
+
+class InvitationAccept(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200)
+    display_name: str = Field(default="", max_length=200)
+    password: str = Field(max_length=1024)
+    confirm: str = Field(max_length=1024)
+    totp_secret: str = Field(default="", max_length=64)
+    totp: str = Field(default="", max_length=16)
+
+
+class InvitationPreview(BaseModel):
+    email: str
+    display_name: str
+    organisation: str
+    roles: list[Role]
+    needs_totp: bool
+    expires_at: dt.datetime
+    # A fresh secret to confirm with a code, when a role needs a second factor.
+    totp_secret: str | None = None
+    totp_uri: str | None = None
+
+
+class RolesSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[Role] = Field(min_length=1, max_length=5)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,9 +108,15 @@ def create_member(
     display_name: str | None,
     roles: list[Role],
     passphrase: str,
+    totp_secret: str | None = None,
+    on_created: Callable[[Member], None] | None = None,
 ) -> Created:
     """A new member with their own key pair. The organisation's first member also creates
-    the organisation's keys; later members hold nothing until someone grants them."""
+    the organisation's keys; later members hold nothing until someone grants them.
+
+    `totp_secret`: one the member already confirmed with a code (an invitation's page);
+    otherwise a role that needs a second factor gets a fresh one, shown once. `on_created`
+    runs in the same transaction, after the key derivation, before the commit."""
     email = normalise_email(email)
     if not roles:
         raise InvalidInput(_("Give the member at least one role."), field="roles")
@@ -127,10 +134,11 @@ def create_member(
         locked_key=locked_key,
         role_rows=[MemberRole(role=role) for role in sorted(set(roles))],
     )
-    totp_secret = None
     if member.needs_totp:
-        totp_secret = pyotp.random_base32()
+        totp_secret = totp_secret or pyotp.random_base32()
         member.totp_secret = totp_secret
+    else:
+        totp_secret = None
     session.add(member)
     try:
         session.flush()
@@ -154,6 +162,8 @@ def create_member(
         recovery = organisations.create_keys(
             session, organisation=organisation, first_member=member
         )
+    if on_created is not None:
+        on_created(member)
     session.commit()
     return Created(
         member=member,

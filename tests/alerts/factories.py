@@ -16,6 +16,7 @@ from alerts.facts import (
     AlertKind,
     EscalationFacts,
     FailureFacts,
+    InvitationFacts,
     LevelChangeFacts,
     MsgType,
     Recipient,
@@ -193,6 +194,13 @@ def longest(kind: AlertKind) -> list[AlertFacts]:
             )
             for outcome in outcomes
         ]
+    if kind is AlertKind.INVITATION:
+        invitation = InvitationFacts(
+            organisation="Organisation internationale pour les migrations — Nord-Kivu " * 3,
+            invited_by="Marie-Élisabeth Ngoy-Kabamba wa Tshibangu",
+            expires_at=NOW,
+        )
+        return [AlertFacts(**base, invitation=invitation)]  # type: ignore[arg-type]
     failure = FailureFacts(
         liaison_name="Marie-Élisabeth Ngoy-Kabamba wa Tshibangu",
         channel="email",

@@ -141,5 +141,83 @@ def test_every_page_is_valid_html(
     assert bad.status_code == 422
     pages["coordinator area form with errors"] = bad.text
 
+    # Joining: the application form, the committee's page, an invitation, the members page.
+    committee_org = make_organisation(db_session, name="Comité de supervision")
+    decider = make_member(db_session, committee_org, roles=(Role.COMMITTEE,))
+    assert decider.totp_secret is not None
+    for lang in ("en", "fr"):
+        with TestClient(app, headers={"Accept-Language": lang}) as anonymous:
+            form = anonymous.get("/apply")
+            pages[f"apply {lang}"] = form.text
+            pages[f"apply with errors {lang}"] = anonymous.post(
+                "/apply",
+                data={"csrf_token": csrf(form.text), "name": "x", "areas": "Atlantis"},
+            ).text
+            sent = anonymous.post(
+                "/apply",
+                data={
+                    "csrf_token": csrf(form.text),
+                    "name": f"Applicant {lang}",
+                    "kind": "ngo",
+                    "contact_name": "Awa Diallo",
+                    "contact_email": f"awa-{lang}@applicant.example",
+                    "areas": "Nord-Kivu",
+                    "reason": "Mobile clinics on the roads of North Kivu.",
+                },
+            )
+            pages[f"apply sent {lang}"] = sent.text
+            take(f"join, unknown link {lang}", anonymous, "/join/not-a-token")
+    committee_page = browser(
+        decider.member.email, lang="fr", totp=current_code(decider.totp_secret)
+    )
+    pages["committee organisations fr"] = committee_page.get("/committee/organisations").text
+    pending = next(
+        o
+        for o in client.get(f"{API}/organisations", headers=w.a.headers).json()
+        if o["name"] == "Applicant en"
+    )
+    token = csrf(pages["committee organisations fr"])
+    pages["committee refusal without reason fr"] = committee_page.post(
+        f"/committee/organisations/{pending['id']}/refuse", data={"csrf_token": token}
+    ).text
+    committee_page.post(
+        f"/committee/organisations/{pending['id']}/approve", data={"csrf_token": token}
+    )
+    from tests.hub.organisations.test_joining import invitation_token
+
+    link = invitation_token(db_session, "awa-en@applicant.example")
+    with TestClient(app, headers={"Accept-Language": "en"}) as invitee:
+        join = invitee.get(f"/join/{link}")
+        pages["join en"] = join.text
+        pages["join with errors en"] = invitee.post(
+            f"/join/{link}", data={"csrf_token": csrf(join.text), "password": "x"}
+        ).text
+        pages["joined, first member en"] = invitee.post(
+            f"/join/{link}",
+            data={
+                "csrf_token": csrf(join.text),
+                "password": "a quiet road near goma",
+                "confirm": "a quiet road near goma",
+            },
+        ).text
+        pages["join, used link en"] = invitee.get(f"/join/{link}").text
+    for lang in ("en", "fr"):
+        a = browser(w.a.email, lang=lang)
+        members_page = a.get("/organisation/members")
+        pages[f"members {lang}"] = members_page.text
+        pages[f"members invite errors {lang}"] = a.post(
+            "/organisation/members/invite",
+            data={"csrf_token": csrf(members_page.text), "email": w.b.email, "roles": "liaison"},
+        ).text
+        a.post(
+            "/organisation/members/invite",
+            data={
+                "csrf_token": csrf(members_page.text),
+                "email": f"colleague-{lang}@a.example",
+                "roles": "liaison",
+            },
+        )
+        pages[f"members with invitation {lang}"] = a.get("/organisation/members").text
+
     assert len(pages) >= 50
     assert_valid_html(pages)

@@ -172,3 +172,42 @@ def test_every_link_of_every_alert_sent_opens_a_page(
         assert any(p.startswith(prefix) for p in FOLLOWED), (prefix, FOLLOWED)
     assert "/liaison" in FOLLOWED
     assert any("test" in s.lower() for s in subjects), subjects
+
+
+def test_every_link_of_an_invitation_email_opens_a_page(
+    db_session: Session, client: TestClient, app: Any, dispatcher: Any, smtp: Any
+) -> None:
+    """The invitation kind: its recipient has no account yet, so the link opens without a
+    login; once the email is sent the outbox no longer holds the token in clear."""
+    from sqlalchemy import select
+
+    from alerts.models import AlertEvent
+    from tests.hub.reports.factories import world
+
+    _, handler = smtp
+    handler.received.clear()
+    w = world(db_session, client)
+    for lang in ("fr", "en"):
+        invited = client.post(
+            f"{API}/invitations",
+            json={"email": f"colleague-{lang}@a.example", "roles": ["liaison"], "language": lang},
+            headers=w.a.headers,
+        )
+        assert invited.status_code == 201, invited.text
+    dispatcher.run_once(dt.datetime.now(dt.UTC))
+    mails = [m for m in handler.received if m.rcpt_tos[0].startswith("colleague-")]
+    assert len(mails) == 2
+    followed = 0
+    for message in mails:
+        parsed = email.message_from_bytes(message.data, policy=email.policy.default)
+        assert str(parsed["Subject"]).startswith("[SLT] Invitation")
+        with TestClient(app) as anonymous:
+            for link in _links(message.data):
+                _follow(anonymous, link)
+                followed += 1
+                assert urlsplit(link).path.startswith("/join/")
+    assert followed >= 2  # one link per email (the same in its text and HTML parts)
+    db_session.expire_all()
+    events = db_session.scalars(select(AlertEvent).where(AlertEvent.kind == "invitation")).all()
+    assert events
+    assert all(e.facts["token"] == "" for e in events)

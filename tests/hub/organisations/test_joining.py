@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -338,3 +339,69 @@ def test_the_public_form_does_not_tell_which_addresses_have_accounts(
     assert approved.status_code == 200
     # The address has an account already: approval invites nobody.
     assert db_session.scalars(select(Invitation)).all() == []
+
+
+def test_a_role_that_needs_a_second_factor_sets_it_up_on_the_join_page(
+    db_session: Session, client: TestClient, app: Any
+) -> None:
+    import re
+
+    import pyotp
+
+    org = make_organisation(db_session, name="OCHA Goma")
+    lead = make_member(db_session, org, roles=(Role.FOCAL_POINT, Role.COORDINATOR))
+    assert lead.totp_secret is not None
+    headers = login(client, lead.member.email, totp=current_code(lead.totp_secret))
+    sent = client.post(
+        f"{API}/invitations",
+        json={"email": "deputy@ocha.example", "roles": ["coordinator"], "language": "en"},
+        headers=headers,
+    )
+    assert sent.status_code == 201, sent.text
+    token = invitation_token(db_session, "deputy@ocha.example")
+    with TestClient(app, headers={"Accept-Language": "en"}) as invitee:
+        page = invitee.get(f"/join/{token}")
+        assert "Second factor" in page.text
+        uri = re.search(r'href="(otpauth://totp/[^"]+)"', page.text)
+        assert uri is not None
+        secret = re.search(r'name="totp_secret" value="([A-Z2-7]+)"', page.text)
+        assert secret is not None
+        form = {
+            "csrf_token": csrf(page.text),
+            "password": PASSPHRASE,
+            "confirm": PASSPHRASE,
+            "totp_secret": secret.group(1),
+        }
+        wrong = invitee.post(f"/join/{token}", data={**form, "totp": "000000"})
+        assert wrong.status_code == 422
+        assert "This code is not right" in wrong.text
+        # The same secret comes back with the error, so the app the invitee set up still works.
+        assert secret.group(1) in wrong.text
+        code = pyotp.TOTP(secret.group(1)).now()
+        joined = invitee.post(f"/join/{token}", data={**form, "totp": code})
+        assert joined.status_code == 200, joined.text
+    member = db_session.scalars(select(Member).where(Member.email == "deputy@ocha.example")).one()
+    assert member.totp_secret == secret.group(1)
+    # The second factor is asked for at login from now on.
+    refused = client.post(
+        f"{API}/auth/login", json={"email": "deputy@ocha.example", "password": PASSPHRASE}
+    )
+    assert refused.status_code == 401
+
+
+def test_a_committee_member_without_a_second_factor_decides_nothing(
+    db_session: Session, client: TestClient, w: World
+) -> None:
+    from hub.actors import Actor
+    from hub.errors import Forbidden
+    from hub.organisations import joining
+
+    org_id = apply_api(client).json()["id"]
+    committee_org = make_organisation(db_session, name="Comité sans TOTP")
+    member = make_member(db_session, committee_org, roles=(Role.COMMITTEE,)).member
+    member.totp_secret = None
+    db_session.commit()
+    with pytest.raises(Forbidden, match="second factor"):
+        joining.approve(
+            db_session, actor=Actor(label=member.email, member=member), organisation_id=org_id
+        )

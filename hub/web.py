@@ -227,6 +227,8 @@ class Viewer:
     may_publish: bool
     # False for a pending or suspended organisation: the menu offers nothing it may not do.
     approved: bool = True
+    # The oversight committee's page of organisations and applications.
+    may_decide: bool = False
 
 
 def actor_from_cookie(
@@ -245,6 +247,7 @@ def actor_from_cookie(
             organisation=actor.member.organisation.name,
             may_publish=actor.may(Permission.REPORT_PUBLISH),
             approved=actor.member.organisation.status == OrganisationStatus.APPROVED,
+            may_decide=actor.may(Permission.ORGANISATION_DECIDE),
         )
     return actor
 

@@ -208,6 +208,9 @@ def test_apply_page_and_committee_page_in_both_languages(
     assert page.status_code == 200
     assert "Médecins de la Route" in page.text
     assert "Approve and invite the contact" in page.text
+    # The committee finds its page in the menu; a focal point does not see it there.
+    assert 'href="/committee/organisations"' in page.text
+    assert 'href="/committee/organisations"' not in browser(w.a.email).get("/reports").text
     token = csrf(page.text)
     empty = client.post(
         f"/committee/organisations/{org.id}/refuse", data={"csrf_token": token, "reason": ""}

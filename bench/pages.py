@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
+import pyotp
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -57,13 +58,22 @@ CD6204,Fizi,CD62,admin2,,
 _LINKED = re.compile(r'<(?:link rel="stylesheet" href|script[^>]* src)="(/static/[^"]+)"')
 
 
-def _areas(settings: Settings, email: str) -> None:
-    from hub.actors import CONSOLE
+def _areas(settings: Settings, email: str) -> tuple[str, str, str]:
+    """The area tree and presence; an application waiting for a committee member, and an
+    invitation from the focal point. Returns (committee email, its TOTP secret, the
+    invitation's token as the outbox holds it before the email goes)."""
+    from alerts.models import AlertEvent
+    from hub.actors import CONSOLE, Actor
     from hub.areas import service as areas
     from hub.areas.importing import parse_csv
     from hub.db import make_engine, make_session_factory
     from hub.keystore import load_hub_keys
-    from hub.members.models import Member
+    from hub.members import invitations
+    from hub.members import service as members
+    from hub.members.models import Member, Role
+    from hub.organisations import joining
+    from hub.organisations import service as organisations
+    from hub.organisations.models import OrganisationKind
 
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
@@ -73,7 +83,57 @@ def _areas(settings: Settings, email: str) -> None:
         areas.set_presence(
             session, actor=CONSOLE, organisation_id=member.organisation_id, areas=["CD61", "CD62"]
         )
+        committee_org = organisations.create_organisation(
+            session, actor=CONSOLE, name="Comité SLT", kind=OrganisationKind.OTHER, approve=True
+        )
+        committee = members.create_member(
+            session,
+            actor=CONSOLE,
+            organisation=committee_org,
+            email="committee@bench.example",
+            display_name="Comité",
+            roles=[Role.COMMITTEE],
+            passphrase=PASSPHRASE,
+        )
+        assert committee.totp_secret is not None
+        joining.apply(
+            session,
+            application=joining.ApplicationIn(
+                name="Médecins de la Route",
+                kind=OrganisationKind.NGO,
+                contact_name="Awa Diallo",
+                contact_email="awa@route.example",
+                areas=["Nord-Kivu", "Sud-Kivu"],
+                reason="Cliniques mobiles sur les routes du Nord et du Sud-Kivu.",
+            ),
+            address="127.0.0.1",
+        )
+        member = session.scalars(select(Member).where(Member.email == email)).one()
+        invitation = invitations.invite_colleague(
+            session,
+            actor=Actor(label=email, member=member),
+            email="colleague@bench.example",
+            display_name="Jean Mukendi",
+            roles=[Role.LIAISON],
+            language="fr",
+        )
+        event = session.scalars(
+            select(AlertEvent).where(AlertEvent.source == f"invitation:{invitation.id}")
+        ).one()
+        token = str(event.facts["token"])
     engine.dispose()
+    return "committee@bench.example", committee.totp_secret, token
+
+
+def _measure(client: httpx.Client, path: str, label: str | None = None) -> None:
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    linked = b"".join(client.get(src).content for src in _LINKED.findall(page.text))
+    total = page.content + linked
+    print(
+        f"{label or path:<26}{len(page.content):>8}{len(linked):>8}{len(total):>8}"
+        f"{len(gzip.compress(page.content)) + len(gzip.compress(linked)):>8}"
+    )
 
 
 def main() -> None:
@@ -88,7 +148,7 @@ def main() -> None:
             secret_key=SecretStr("bench-" + "x" * 40),
         )
         email = _setup(settings)
-        _areas(settings, email)
+        committee, secret, invited = _areas(settings, email)
         port = _free_port()
         server = _serve(settings, port)
         try:
@@ -103,16 +163,28 @@ def main() -> None:
                     data={"email": email, "password": PASSPHRASE, "csrf_token": token.group(1)},
                 )
                 assert answer.status_code == 200, answer.status_code
-                print(f"{'page':<22}{'html':>8}{'linked':>8}{'total':>8}{'gzip':>8}  (bytes)")
+                print(f"{'page':<26}{'html':>8}{'linked':>8}{'total':>8}{'gzip':>8}  (bytes)")
                 for path in PAGES:
-                    page = client.get(path)
-                    assert page.status_code == 200, (path, page.status_code)
-                    linked = b"".join(client.get(src).content for src in _LINKED.findall(page.text))
-                    total = page.content + linked
-                    print(
-                        f"{path:<22}{len(page.content):>8}{len(linked):>8}{len(total):>8}"
-                        f"{len(gzip.compress(page.content)) + len(gzip.compress(linked)):>8}"
-                    )
+                    _measure(client, path)
+            # The invitee, who has no account yet, and a committee member (with TOTP).
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as invitee:
+                _measure(invitee, f"/join/{invited}", label="/join/{token}")
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", timeout=30, follow_redirects=True
+            ) as client:
+                login = client.get("/login").text
+                token_field = re.search(r'name="csrf_token" value="([^"]+)"', login)
+                assert token_field is not None
+                client.post(
+                    "/login",
+                    data={
+                        "email": committee,
+                        "password": PASSPHRASE,
+                        "totp": pyotp.TOTP(secret).now(),
+                        "csrf_token": token_field.group(1),
+                    },
+                )
+                _measure(client, "/committee/organisations")
         finally:
             server.should_exit = True
 

@@ -97,7 +97,7 @@ class Invitation(Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(2))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # None: from the oversight committee's approval; else the member who invited.
+    # The member who invited (the committee member who approved, for an applicant's contact).
     invited_by_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]

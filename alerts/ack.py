@@ -11,7 +11,10 @@ Guarantees:
 - a reply code counts only from the phone number the alert went to, and only for an alert
   still waiting for acknowledgement;
 - acknowledging stops every pending escalation step of that event for the liaison's
-  organisation (deputies and focal points are no longer bothered) — the caller audits it.
+  organisation (deputies and focal points are no longer bothered) — the caller audits it —
+  and tells the people of that organisation the alert had already reached (an escalation
+  woke the deputy, the focal point) that it was acknowledged, by whom and when, so that
+  they stand down.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.channels.base import ChannelKind, DeliveryKey
-from alerts.designations import all_reach_by_phone
+from alerts.designations import all_reach_by_phone, reach
+from alerts.facts import AckFacts, ReportFacts
 from alerts.models import AlertDelivery, AlertEvent, DeliveryStatus
+from alerts.outbox import AckNotice, enqueue_ack_confirmation, facts_from_json
 
 CODE_DIGITS = 6
 
@@ -102,7 +107,40 @@ def _acknowledge(
     )
     session.flush()
     session.refresh(delivery)
+    _tell_the_others(session, delivery, event, now=now)
     return Acknowledged(delivery, event, int(getattr(stopped, "rowcount", 0) or 0))
+
+
+def _tell_the_others(
+    session: Session, delivery: AlertDelivery, event: AlertEvent, *, now: dt.datetime
+) -> None:
+    others = sorted(
+        set(
+            session.scalars(
+                select(AlertDelivery.liaison_id).where(
+                    AlertDelivery.event_id == delivery.event_id,
+                    AlertDelivery.organisation_id == delivery.organisation_id,
+                    AlertDelivery.status == DeliveryStatus.SENT.value,
+                    AlertDelivery.liaison_id != delivery.liaison_id,
+                )
+            )
+        )
+    )
+    report = facts_from_json(event.facts)
+    if not others or not isinstance(report, ReportFacts):
+        return
+    who = reach(session, [delivery.liaison_id]).get(delivery.liaison_id)
+    name = who.designation.display_name[:60] if who else "?"
+    enqueue_ack_confirmation(
+        session,
+        event=event,
+        organisation=delivery.organisation_id,
+        notice=AckNotice(
+            report=report,
+            acknowledged=AckFacts(acknowledged_by=name, acknowledged_at=now),
+            members=tuple(others),
+        ),
+    )
 
 
 def acknowledge_link(session: Session, *, token: str, now: dt.datetime) -> Acknowledged | None:

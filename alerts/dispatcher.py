@@ -80,6 +80,7 @@ from alerts.models import (
 )
 from alerts.outbox import (
     SHARE_KINDS,
+    AckNotice,
     DigestFacts,
     ShareNotice,
     TestNotice,
@@ -357,6 +358,8 @@ class Dispatcher:
             return self._plan_test(session, event, now)
         if kind is AlertKind.INVITATION:
             return invitations.plan(session, event, now)
+        if kind is AlertKind.ACK_CONFIRMATION:
+            return self._plan_ack_confirmation(session, event, now)
         if kind not in (AlertKind.REPORT_PUBLISHED, AlertKind.LEVEL_CHANGED):
             log.warning("event %s of kind %s has nothing to plan", event.id, kind)
             return 0
@@ -504,6 +507,19 @@ class Dispatcher:
         [organisation] = event.organisations
         rows = _notice_deliveries(
             session, event.id, organisation, [notice.member], AlertKind.TEST_ALERT, now
+        )
+        session.add_all(rows)
+        session.flush()
+        return len(rows)
+
+    def _plan_ack_confirmation(self, session: Session, event: AlertEvent, now: dt.datetime) -> int:
+        """To the people the acknowledged alert had reached, on each channel they have."""
+        notice = notice_from_json(event.facts)
+        if not isinstance(notice, AckNotice):
+            raise ValueError(f"event {event.id} does not carry an acknowledgement notice")
+        [organisation] = event.organisations
+        rows = _notice_deliveries(
+            session, event.id, organisation, list(notice.members), AlertKind.ACK_CONFIRMATION, now
         )
         session.add_all(rows)
         session.flush()
@@ -808,6 +824,14 @@ class Dispatcher:
                 link=self._link("/share-requests"),
                 report=notice.report,
                 share=notice.share,
+            )
+        if isinstance(notice, AckNotice):
+            return AlertFacts(
+                kind=AlertKind.ACK_CONFIRMATION,
+                event_id=event.id,
+                link=self._link(f"/reports/{notice.report.report_id}"),
+                report=notice.report,
+                acknowledged=notice.acknowledged,
             )
         if isinstance(notice, TestNotice):
             return AlertFacts(

@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alerts.facts import (
+    AckFacts,
     AlertKind,
     FailureFacts,
     LevelChangeFacts,
@@ -80,10 +81,21 @@ class InvitationNotice:
     token: str
 
 
+@dataclass(frozen=True, slots=True)
+class AckNotice:
+    """An alert of `report` was acknowledged: told to the people of that organisation it had
+    already reached (the deputy and focal points an escalation woke, the liaison's other
+    copies' readers), so that they stand down."""
+
+    report: ReportFacts
+    acknowledged: AckFacts
+    members: tuple[str, ...]
+
+
 SHARE_KINDS = (AlertKind.SHARE_REQUESTED, AlertKind.SHARE_ANSWERED)
 
 # Events the dispatcher writes itself (digests, notices to focal points) carry these.
-NoticeFacts = FailureFacts | DigestFacts | ShareNotice | TestNotice | InvitationNotice
+NoticeFacts = FailureFacts | DigestFacts | ShareNotice | TestNotice | InvitationNotice | AckNotice
 
 
 def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
@@ -92,6 +104,14 @@ def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
             "type": "ShareNotice",
             "report": facts_to_json(facts.report),
             "share": dataclasses.asdict(facts.share),
+            "members": list(facts.members),
+        }
+    if isinstance(facts, AckNotice):
+        return {
+            "type": "AckNotice",
+            "report": facts_to_json(facts.report),
+            "acknowledged_by": facts.acknowledged.acknowledged_by,
+            "acknowledged_at": facts.acknowledged.acknowledged_at.isoformat(),
             "members": list(facts.members),
         }
     out: dict[str, Any] = {"type": type(facts).__name__}
@@ -122,6 +142,18 @@ def notice_from_json(data: dict[str, Any]) -> NoticeFacts:
     if kind == "InvitationNotice":
         data["expires_at"] = dt.datetime.fromisoformat(data["expires_at"])
         return InvitationNotice(**data)
+    if kind == "AckNotice":
+        report = facts_from_json(data["report"])
+        if not isinstance(report, ReportFacts):
+            raise ValueError("an acknowledgement notice carries report facts")
+        return AckNotice(
+            report=report,
+            acknowledged=AckFacts(
+                acknowledged_by=str(data["acknowledged_by"]),
+                acknowledged_at=dt.datetime.fromisoformat(data["acknowledged_at"]),
+            ),
+            members=tuple(data["members"]),
+        )
     if kind == "DigestFacts":
         return DigestFacts(
             events=tuple(data["events"]),
@@ -251,6 +283,33 @@ def enqueue_share(
     return _insert_event(
         session,
         kind=AlertKind(kind).value,
+        msg_type=MsgType.ALERT.value,
+        source=source,
+        version=1,
+        supersedes=None,
+        severity=notice.report.severity,
+        area_code=notice.report.area_code,
+        facts=facts_to_json(notice),
+        organisations=[organisation],
+        areas=[notice.report.area_code],
+    )
+
+
+def enqueue_ack_confirmation(
+    session: Session, *, event: AlertEvent, organisation: str, notice: AckNotice
+) -> str:
+    """Tell the people an acknowledged alert had already reached (AckNotice), in the
+    acknowledgement's transaction; planned by the dispatcher on its next pass. Once per
+    (event, organisation): only the first acknowledgement counts."""
+    source = f"ack:{event.id}:{organisation}"
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
+    )
+    if existing is not None:
+        return existing
+    return _insert_event(
+        session,
+        kind=AlertKind.ACK_CONFIRMATION.value,
         msg_type=MsgType.ALERT.value,
         source=source,
         version=1,

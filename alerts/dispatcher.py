@@ -841,7 +841,7 @@ class Dispatcher:
             return AlertFacts(
                 kind=AlertKind.DELIVERY_FAILED,
                 event_id=event.id,
-                link=self._link("/api/v1/alerts/deliveries"),
+                link=self._link("/liaison#team-deliveries"),
                 failure=notice,
             )
         if not isinstance(notice, DigestFacts):

@@ -21,6 +21,7 @@ from alerts.outbox import facts_from_json
 from hub.actors import Actor
 from hub.alerting import service
 from hub.alerting.forms import LiaisonForm
+from hub.alerting.schemas import DeliveryRead
 from hub.db import utcnow
 from hub.deps import SessionDep
 from hub.errors import Forbidden, HubError, Unauthorized
@@ -140,7 +141,14 @@ def _liaison_page(
     member = actor.member
     may_designate = member is not None and member.has_role(Role.LIAISON, Role.FOCAL_POINT)
     log = service.deliveries(session, actor=actor, liaison_email=None) if member else []
+    team: list[tuple[str, DeliveryRead]] = []
     if member is not None:
+        # A focal point's log holds the organisation's deliveries (service.deliveries scopes
+        # it): theirs first, then the others' — where a delivery_failed alert sends them.
+        if member.has_role(Role.FOCAL_POINT):
+            people = service.member_emails(session, {d.liaison_id for d in log})
+            team = [(people.get(d.liaison_id, "?"), d) for d in log if d.liaison_id != member.id]
+            team = team[:100]
         log = [d for d in log if d.liaison_id == member.id][:50]
     return render(
         request,
@@ -153,6 +161,7 @@ def _liaison_page(
         severities=list(Severity),
         report_types=list(ReportType),
         log=log,
+        team=team,
         notice=notice,
         code_error=code_error,
     )

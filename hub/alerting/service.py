@@ -263,6 +263,14 @@ def deliveries(
     return [DeliveryRead.model_validate(r, from_attributes=True) for r in rows]
 
 
+def member_emails(session: Session, ids: set[str]) -> dict[str, str]:
+    """The email of each member id, for a delivery log a focal point reads."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Member.id, Member.email).where(Member.id.in_(list(ids))))
+    return {member_id: address for member_id, address in rows}
+
+
 def sms_status(session: Session, *, params: dict[str, str], now: dt.datetime) -> bool:
     """A verified gateway status callback (Twilio's form fields)."""
     from alerts.channels.sms import parse_status_callback

@@ -93,9 +93,7 @@ def test_escalation_acknowledgement_and_digest_links_open_pages(
     assert f"/reports/{report['id']}" in FOLLOWED
     kinds = {
         row.kind
-        for row in db_session.scalars(
-            select(AlertDelivery).where(AlertDelivery.status == "sent")
-        )
+        for row in db_session.scalars(select(AlertDelivery).where(AlertDelivery.status == "sent"))
     }
     assert {"escalation", "ack_confirmation"} <= kinds
 
@@ -117,3 +115,52 @@ def test_escalation_acknowledgement_and_digest_links_open_pages(
     FOLLOWED.clear()
     assert _check_mail(handler, browser, people, subjects) >= 1
     assert "/reports" in FOLLOWED
+
+
+def test_a_delivery_failure_notice_opens_the_focal_points_log_of_the_failure(
+    client: TestClient,
+    browser: Browser,
+    settings: Any,
+    session_factory: Any,
+    scene: Scene,
+    smtp: Any,
+    gateway: Any,
+) -> None:
+    """delivery_failed once linked to a JSON route; it opens the /liaison page, where a
+    focal point sees the deliveries to their organisation's people, the failed one too."""
+    from alerts.backoff import BackoffPolicy
+
+    from .conftest import make_dispatcher
+
+    controller, handler = smtp
+    url, _ = gateway
+    second = dt.timedelta(seconds=1)
+    dispatcher = make_dispatcher(
+        settings,
+        session_factory,
+        controller.port,
+        url,
+        backoff=BackoffPolicy(base=second, cap=second, max_attempts=3),
+    )
+    handler.data_reply = "451 4.3.0 mailbox server busy, try later"
+    publish(
+        client,
+        scene.world.a,
+        flash(severity="extreme", audience={"organisations": [scene.world.b.id]}),
+    )
+    for tick in range(3):
+        dispatcher.run_once(scene.now + tick * 5 * second)
+    handler.data_reply = None
+    dispatcher.run_once(scene.now + 20 * second)
+    notices = [m for m in handler.received if scene.focal.email in m.rcpt_tos]
+    assert notices, [_subject(m.data) for m in handler.received]
+    links = set(re.findall(r"http://testserver(/[^\s\"'<>)]*)", _text(notices[0].data)))
+    assert links == {"/liaison#team-deliveries"}, links
+    page = browser(scene.focal.email, "fr")
+    shown = page.get("/liaison", headers={"Accept": "text/html"})
+    assert shown.status_code == 200
+    assert 'id="team-deliveries"' in shown.text
+    team = shown.text.split('id="team-deliveries"', 1)[1]
+    assert scene.liaison.email in team
+    assert "451" in team
+    dispatcher.channels.close()

@@ -24,7 +24,7 @@ from hub.actors import CONSOLE, Actor
 from hub.alerting import service as alerting
 from hub.alerting.schemas import LiaisonSet
 from hub.areas import service as areas
-from hub.areas.importing import parse_csv
+from hub.areas.importing import parse_geojson
 from hub.areas.models import Area
 from hub.consents import service as consents
 from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
@@ -133,15 +133,15 @@ RISKS = [
 
 
 def populate_areas(session: Session, by_name: dict[str, Organisation], coordinator: Member) -> None:
-    """Demo area trees (hub/areas/demo/demo-areas.csv, DEMO-labelled), presence and risk,
-    created once."""
+    """Demo area trees (hub/areas/demo/demo-areas.geojson, DEMO-labelled, with invented
+    boundaries for the map), presence and risk, created once."""
     first_run = session.get(Area, "CD") is None
     if first_run:
-        text = (resources.files("hub.areas") / "demo" / "demo-areas.csv").read_text(
+        text = (resources.files("hub.areas") / "demo" / "demo-areas.geojson").read_text(
             encoding="utf-8"
         )
         areas.import_areas(
-            session, actor=CONSOLE, parsed=parse_csv(text), dataset="DEMO (not an official COD)"
+            session, actor=CONSOLE, parsed=parse_geojson(text), dataset="DEMO (not an official COD)"
         )
     actor = Actor(label=coordinator.email, member=coordinator)
     for org_name, codes in PRESENCE.items():

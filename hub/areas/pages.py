@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hub.areas import service
+from hub.areas import maps, service
 from hub.areas.models import AreaKind
 from hub.areas.schemas import AreaRead
 from hub.db import utcnow
@@ -22,7 +22,15 @@ from hub.fields import FIRST_YEAR, LAST_YEAR
 from hub.i18n import current_locale
 from hub.i18n import gettext as _
 from hub.members.models import Role
-from hub.web import PageActorDep, PageRoute, input_type, plausible_id, render, require_csrf
+from hub.web import (
+    PageActorDep,
+    PageRoute,
+    area_labels,
+    input_type,
+    plausible_id,
+    render,
+    require_csrf,
+)
 from policies.vocabulary import Risk
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -125,6 +133,16 @@ def _area_page(
         area=detail,
         parent=parent,
         partners=service.partners_present(session, code),
+        # The area and its children: a child paints over its parent where both have one.
+        map=maps.map_of(
+            session,
+            {code, *detail.children},
+            at=utcnow(),
+            policy=policy,
+            lang=current_locale.get(),
+        ),
+        legend=maps.legend_of(policy, current_locale.get()),
+        area_label=area_labels(session),
         coordinator=coordinator,
         me=member.id if member else None,
         risks=list(Risk),

@@ -10,15 +10,20 @@ from fastapi.responses import RedirectResponse, Response
 
 from hub.actors import Actor
 from hub.auth import service
-from hub.deps import SessionDep, SettingsDep, client_address
+from hub.db import utcnow
+from hub.deps import PolicyDep, SessionDep, SettingsDep, client_address
 from hub.errors import HubError, TooManyAttempts, field_errors
+from hub.i18n import current_locale
 from hub.i18n import gettext as _
 from hub.members import service as members
+from hub.members.models import Role
 from hub.organisations import service as organisations
+from hub.overview import service as overview
 from hub.security import SESSION_COOKIE
 from hub.web import (
     PageRoute,
     actor_from_cookie,
+    area_labels,
     render,
     require_csrf,
     secure_cookies,
@@ -75,7 +80,7 @@ def login_submit(
 
 
 @router.get("/")
-def landing(request: Request, session: SessionDep) -> Response:
+def landing(request: Request, session: SessionDep, policy: PolicyDep) -> Response:
     actor = actor_from_cookie(request, session, any_status=True)
     if actor is None or actor.member is None:
         return to_login()
@@ -86,6 +91,18 @@ def landing(request: Request, session: SessionDep) -> Response:
         standing = None
     except service.OrganisationNotApproved as refused:
         standing = refused.message
+    situation = (
+        None
+        if standing
+        else overview.situation(
+            session,
+            actor=actor,
+            policy=policy,
+            now=utcnow(),
+            lang=current_locale.get(),
+            keys=granted,
+        )
+    )
     return render(
         request,
         "auth/landing.html",
@@ -96,6 +113,9 @@ def landing(request: Request, session: SessionDep) -> Response:
         granted=granted,
         keys_help=None if granted else members.keys_help(),
         fingerprint=organisations.fingerprint(member.organisation),
+        situation=situation,
+        coordinator=member.has_role(Role.COORDINATOR),
+        area_label=area_labels(session),
     )
 
 

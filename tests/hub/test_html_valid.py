@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from hub.members.models import Role
+from tests.hub.areas.factories import add_boundaries
 from tests.hub.factories import current_code, make_member, make_organisation
 from tests.hub.html_check import assert_valid_html
 from tests.hub.pages import Browser, csrf
@@ -36,6 +37,8 @@ def test_every_page_is_valid_html(
     )
     assert rule.status_code == 201, rule.text
 
+    # Boundaries: the overview and the area pages then carry the map (inline SVG).
+    add_boundaries(db_session)
     pages: dict[str, str] = {}
 
     def take(

@@ -75,7 +75,8 @@ def test_workers_on_postgresql_with_one_scheduler(fresh_database: Any, tmp_path:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 180  # a liveness wait, not a speed check: a loaded CI machine starts two workers slowly
+        # A liveness wait, not a speed check: a loaded machine starts two workers slowly.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)

@@ -15,7 +15,17 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -111,6 +121,9 @@ class LiaisonDesignation(Base):
     anti_phishing_phrase: Mapped[str] = mapped_column(String(40))
     smime_certificate: Mapped[str | None] = mapped_column(Text)
     smime_fingerprint: Mapped[str | None] = mapped_column(String(100))
+    # The weekly periodic security report of the designated areas, by email on Monday
+    # morning in the liaison's time zone (hub/periodic).
+    weekly_report: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
     updated_at: Mapped[dt.datetime] = mapped_column(default=lambda: dt.datetime.now(dt.UTC))
 

@@ -38,6 +38,23 @@ class Report(Base):
         # A retried submission (same member, same Idempotency-Key) finds the first report.
         UniqueConstraint("created_by_id", "idempotency_key", name="idempotency"),
         Index("ix_reports_listing", "area_code", "type", "reported_at"),
+        # The periodic report (hub/periodic): counts of an area subtree's headers over a
+        # period, read from this index alone — every column the count looks at is in it,
+        # so the table is never visited and the cost follows the period, not the database.
+        Index(
+            "ix_reports_periodic",
+            "area_code",
+            "occurred_on",
+            "type",
+            "withdrawn_at",
+            "category",
+            "severity",
+            "tlp",
+            "stage",
+            "incident_id",
+            "created_at",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -34,6 +34,7 @@ PAGES = (
     "/share-requests",
     "/areas",
     "/areas/CD61",
+    "/areas/CD61/report",
     "/liaison",
     "/organisation/members",
     "/apply",

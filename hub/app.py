@@ -32,6 +32,7 @@ from hub.members.api import router as members_router
 from hub.members.pages import router as members_pages
 from hub.organisations.api import router as organisations_router
 from hub.organisations.pages import router as organisations_pages
+from hub.periodic.pages import router as periodic_pages
 from hub.reports.api import router as reports_router
 from hub.reports.pages import router as reports_pages
 from hub.security import HubMiddleware
@@ -102,6 +103,7 @@ def create_app(
     app.include_router(reports_pages)
     app.include_router(consents_pages)
     app.include_router(areas_pages)
+    app.include_router(periodic_pages)
     app.include_router(organisations_pages)
     app.include_router(members_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")

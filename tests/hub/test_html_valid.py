@@ -82,6 +82,10 @@ def test_every_page_is_valid_html(
             "/areas?q=nothing-like-this",
             "/areas/CD61",
             "/areas/CD6102",
+            "/areas/CD61/report",
+            "/areas/CD61/report?from=2026-11-01&to=2026-11-30",
+            "/areas/CD61/report/print",
+            "/areas/CD61/report?from=31/02/2026",
         ):
             take(f"originator {lang} {path}", a, path)
         take(f"recipient {lang} report", b, f"/reports/{report}")

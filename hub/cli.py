@@ -785,6 +785,7 @@ BENCHMARKS = (
     "pages",
     "inbox",
     "load",
+    "periodic",
 )
 
 

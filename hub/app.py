@@ -19,6 +19,8 @@ from hub.areas.pages import router as areas_pages
 from hub.audit.api import router as audit_router
 from hub.auth.api import router as auth_router
 from hub.auth.pages import router as auth_pages
+from hub.briefings.api import router as briefings_router
+from hub.briefings.pages import router as briefings_pages
 from hub.config import Settings
 from hub.consents.api import router as consents_router
 from hub.consents.pages import router as consents_pages
@@ -94,6 +96,7 @@ def create_app(
         reports_router,
         consents_router,
         exports_router,
+        briefings_router,
     ):
         api.include_router(router)
     app.include_router(api)
@@ -104,6 +107,7 @@ def create_app(
     app.include_router(consents_pages)
     app.include_router(areas_pages)
     app.include_router(periodic_pages)
+    app.include_router(briefings_pages)
     app.include_router(organisations_pages)
     app.include_router(members_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")

@@ -26,6 +26,7 @@ from hub.alerting.schemas import LiaisonSet
 from hub.areas import service as areas
 from hub.areas.importing import parse_geojson
 from hub.areas.models import Area
+from hub.briefings.demo import populate_briefings
 from hub.consents import service as consents
 from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
 from hub.consents.schemas import ShareRequestCreate, StandingConsentCreate
@@ -757,6 +758,7 @@ def populate(session: Session, *, data_dir: Path | None = None) -> list[dict[str
     ).scalar_one()
     populate_areas(session, by_name, coordinator)
     populate_liaisons(session)
+    populate_briefings(session, coordinator, data_dir)
     policy = default_policy()
     populate_standing_consent(session, by_name, policy)
     published = populate_reports(session, by_name, policy=policy, data_dir=data_dir)

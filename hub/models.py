@@ -3,6 +3,7 @@
 from hub.areas.models import Area, OrganisationPresence, RiskAssessment, RiskChange
 from hub.audit.models import AuditEntry, AuditHead
 from hub.auth.models import AuthSession, LoginFailure
+from hub.briefings.models import Briefing, BriefingInvitation, BriefingSeries
 from hub.consents.models import ShareRequest, StandingConsentRule
 from hub.members.models import Invitation, Member, MemberKeyWrap, MemberRole
 from hub.organisations.models import Organisation, OrganisationApplication
@@ -14,6 +15,9 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "AuthSession",
+    "Briefing",
+    "BriefingInvitation",
+    "BriefingSeries",
     "Invitation",
     "LoginFailure",
     "Member",

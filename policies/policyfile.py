@@ -35,6 +35,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
+from policies.cadence import Cadence, Weekday, parse_clock
 from policies.vocabulary import (
     AUDIENCE_BREADTH,
     LEVEL_ORDER,
@@ -76,6 +77,8 @@ class LevelPolicy:
     default_tlp: Tlp
     header_area_depth: int
     briefing: Briefing
+    # When the briefings fall (policies/cadence.py); `briefing` is its `every`.
+    briefing_cadence: Cadence
     alert_mode: Mapping[Severity, AlertMode]
     ack_precedences: frozenset[Precedence]
     ack_deadline: timedelta
@@ -394,6 +397,26 @@ class _ListOf:
         self.item = item
 
 
+class _Clock:
+    """Schema marker: a time of day "HH:MM"."""
+
+
+class _OneOf:
+    """Schema marker: the value may take any of these forms (tried in order)."""
+
+    def __init__(self, *forms: Any) -> None:
+        self.forms = forms
+
+
+# `briefing = "weekly"` (the first form of the file, still valid) or a table saying when.
+_CADENCE: dict[str, Any] = {
+    "every": Briefing,
+    "weekday": Weekday,
+    "time": _Clock,
+    "duration": _Duration,
+}
+
+
 _STEP: dict[str, Any] = {
     "after": _Duration,
     "to": EscalationTarget,
@@ -404,7 +427,7 @@ _LEVEL: dict[str, Any] = {
     "default_audience": AudienceScope,
     "default_tlp": Tlp,
     "header_area_depth": int,
-    "briefing": Briefing,
+    "briefing": _OneOf(Briefing, _CADENCE),
     "alert_mode": dict.fromkeys(Severity, AlertMode),
     "acknowledgement": {"precedences": _ListOf(Precedence), "deadline": _Duration},
     "retention": dict.fromkeys(ReportType, _Duration),
@@ -467,6 +490,19 @@ class _Checker:
                 else:
                     ok = self.check(item, schema[key], (*path, key)) and ok
             return ok
+        if isinstance(schema, _OneOf):
+            for form in schema.forms:
+                if isinstance(value, dict) == isinstance(form, dict):
+                    return self.check(value, form, path)
+            self.error(f"{name} has the wrong form", path)
+            return False
+        if schema is _Clock:
+            try:
+                parse_clock(value if isinstance(value, str) else "")
+            except ValueError:
+                self.error(f'{name} must be a time of day such as "10:00", not {value!r}', path)
+                return False
+            return True
         if isinstance(schema, _ListOf):
             if not isinstance(value, list):
                 self.error(f"{name} must be a list", path)
@@ -516,13 +552,26 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 def _build(doc: dict[str, Any]) -> Policy:
     """Typed policy from a merged document that passed `_Checker.check`."""
 
+    def cadence(raw: str | dict[str, Any]) -> Cadence:
+        if isinstance(raw, str):
+            return Cadence(every=Briefing(raw))
+        every = Briefing(raw.get("every", Briefing.WEEKLY))
+        fallback = Cadence(every=every)
+        return Cadence(
+            every=every,
+            weekday=Weekday(raw.get("weekday", fallback.weekday)),
+            time=parse_clock(raw["time"]) if "time" in raw else fallback.time,
+            duration=parse_duration(raw["duration"]) if "duration" in raw else fallback.duration,
+        )
+
     def level(raw: dict[str, Any]) -> LevelPolicy:
         return LevelPolicy(
             report_types=frozenset(ReportType(t) for t in raw["report_types"]),
             default_audience=AudienceScope(raw["default_audience"]),
             default_tlp=Tlp(raw["default_tlp"]),
             header_area_depth=raw["header_area_depth"],
-            briefing=Briefing(raw["briefing"]),
+            briefing=cadence(raw["briefing"]).every,
+            briefing_cadence=cadence(raw["briefing"]),
             alert_mode=MappingProxyType(
                 {Severity(k): AlertMode(v) for k, v in raw["alert_mode"].items()}
             ),

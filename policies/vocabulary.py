@@ -47,6 +47,7 @@ class ReportType(StrEnum):
     LESSON = "lesson"
     OPERATIONAL_PLAN = "operational_plan"
     RISK_ASSESSMENT = "risk_assessment"
+    MEETING_MINUTES = "meeting_minutes"
 
 
 class Stage(StrEnum):
@@ -225,6 +226,7 @@ REPORT_TYPE_LABELS: Labels = {
     ReportType.LESSON: {"fr": "leçons apprises", "en": "lessons learned"},
     ReportType.OPERATIONAL_PLAN: {"fr": "planification opérationnelle", "en": "operational plan"},
     ReportType.RISK_ASSESSMENT: {"fr": "évaluation des risques", "en": "risk assessment"},
+    ReportType.MEETING_MINUTES: {"fr": "compte rendu de réunion", "en": "meeting minutes"},
 }
 STAGE_LABELS: Labels = {
     Stage.FLASH: {"fr": "flash", "en": "flash"},

@@ -40,6 +40,8 @@ class Area(Base):
     geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # A security area may list the P-codes it covers.
     covers: Mapped[list[str] | None] = mapped_column(JSON)
+    # IANA zone its briefings are held in; None: its parent's (hub/briefings/zones.py).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Indexed: hub.areas.service.policy_areas reads max(updated_at) on every request.
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)

@@ -439,9 +439,22 @@ def _announce(
     before: policies.Standing,
     after: policies.Standing,
     at: dt.datetime,
+    policy: Policy,
 ) -> None:
     if before.risk == after.risk:
         return
+    # The briefing series the new level calls for (or the end of the old one's).
+    from hub.briefings.service import level_changed  # here: that module imports this one
+
+    level_changed(
+        session,
+        area_code=area.code,
+        before=before.level,
+        after=after.level,
+        source=source,
+        at=at,
+        policy=policy,
+    )
     facts = LevelChangeFacts(
         area_code=area.code,
         area_name=area.display_name("fr")[:80],
@@ -491,7 +504,15 @@ def _apply(
     session.add(row)
     session.flush()
     after = area_standing(session, area.code, at=now, policy=policy).outcome
-    _announce(session, area=area, source=f"risk:{row.id}", before=before, after=after, at=now)
+    _announce(
+        session,
+        area=area,
+        source=f"risk:{row.id}",
+        before=before,
+        after=after,
+        at=now,
+        policy=policy,
+    )
     return row, after
 
 
@@ -751,6 +772,7 @@ def expire_risks(session: Session, *, now: dt.datetime, policy: Policy) -> list[
             before=transition.before,
             after=transition.after,
             at=row.expires_at,
+            policy=policy,
         )
         row.lapse_handled_at = now
         audit.record(

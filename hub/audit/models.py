@@ -60,6 +60,14 @@ class AuditAction(StrEnum):
     SHARE_SEAL = "report:share-seal"
     STANDING_CONSENT_SET = "consent:standing-set"
     STANDING_CONSENT_REMOVE = "consent:standing-remove"
+    BRIEFING_PROPOSE_SERIES = "briefing:propose-series"
+    BRIEFING_CONFIRM_SERIES = "briefing:confirm-series"
+    BRIEFING_MOVE_SERIES = "briefing:move-series"
+    BRIEFING_CANCEL_SERIES = "briefing:cancel-series"
+    BRIEFING_END_SERIES = "briefing:end-series"
+    BRIEFING_SCHEDULE = "briefing:schedule"
+    BRIEFING_ANSWER = "briefing:answer"
+    BRIEFING_MINUTES = "briefing:publish-minutes"
 
 
 class AuditEntry(Base):

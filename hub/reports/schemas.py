@@ -134,10 +134,17 @@ class AlertBody(_Common):
 
 
 class GuidanceBody(_Common):
-    """Procedures, mitigation measures, lessons, operational plans, risk assessments: a text
-    with its scope, and what to do."""
+    """Procedures, mitigation measures, lessons, operational plans, risk assessments, the
+    minutes of a briefing: a text with its scope, and what to do (decided)."""
 
-    kind: Literal["procedure", "mitigation", "lesson", "operational_plan", "risk_assessment"]
+    kind: Literal[
+        "procedure",
+        "mitigation",
+        "lesson",
+        "operational_plan",
+        "risk_assessment",
+        "meeting_minutes",
+    ]
     title: Short | None = None
     measures: Text | None = None
     applies_to: Short | None = None

@@ -1,0 +1,132 @@
+"""What the briefing pages and the API show: reads only, nothing is written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.actors import Actor
+from hub.briefings.models import Answer, Briefing, BriefingInvitation, BriefingSeries
+from hub.briefings.schemas import BriefingRead, SeriesRead
+from hub.briefings.service import active_series, get_briefing
+from hub.errors import NotFound
+from hub.i18n import gettext as _
+from hub.members.models import Member, Role
+from hub.organisations.models import Organisation
+
+
+def local_start(briefing: Briefing) -> str:
+    start = briefing.starts_at.astimezone(ZoneInfo(briefing.timezone))
+    return start.strftime("%Y-%m-%d %H:%M")
+
+
+def _reads(session: Session, briefings: list[Briefing]) -> list[BriefingRead]:
+    counts: dict[tuple[str, str | None], int] = {}
+    if briefings:
+        for briefing_id, answer, n in session.execute(
+            select(BriefingInvitation.briefing_id, BriefingInvitation.answer, func.count())
+            .where(BriefingInvitation.briefing_id.in_([b.id for b in briefings]))
+            .group_by(BriefingInvitation.briefing_id, BriefingInvitation.answer)
+        ):
+            counts[(briefing_id, answer.value if answer else None)] = n
+    out = []
+    for b in briefings:
+        read = BriefingRead.model_validate(b)
+        yes, no = counts.get((b.id, "yes"), 0), counts.get((b.id, "no"), 0)
+        read.local_start = local_start(b)
+        read.attending, read.declined = yes, no
+        read.invited = yes + no + counts.get((b.id, None), 0)
+        out.append(read)
+    return out
+
+
+def read_briefing(session: Session, briefing: Briefing) -> BriefingRead:
+    return _reads(session, [briefing])[0]
+
+
+@dataclass(frozen=True)
+class AreaBriefings:
+    series: SeriesRead | None
+    upcoming: list[BriefingRead]
+    past: list[BriefingRead]
+
+
+def area_briefings(session: Session, area_code: str, *, now: dt.datetime) -> AreaBriefings:
+    series = active_series(session, area_code)
+    rows = list(
+        session.scalars(
+            select(Briefing).where(Briefing.area_code == area_code).order_by(Briefing.starts_at)
+        )
+    )
+    reads = _reads(session, rows)
+    return AreaBriefings(
+        series=SeriesRead.model_validate(series) if series else None,
+        upcoming=[r for r in reads if r.starts_at > now],
+        past=[r for r in reads if r.starts_at <= now][::-1][:20],
+    )
+
+
+def all_series(session: Session) -> list[SeriesRead]:
+    return [
+        SeriesRead.model_validate(s)
+        for s in session.scalars(
+            select(BriefingSeries).order_by(BriefingSeries.proposed_at.desc()).limit(200)
+        )
+    ]
+
+
+def upcoming(session: Session, *, actor: Actor, now: dt.datetime) -> list[BriefingRead]:
+    """A coordinator sees every upcoming briefing; anyone else those they are invited to."""
+    query = select(Briefing).where(Briefing.starts_at > now - dt.timedelta(hours=12))
+    if actor.member is None or not actor.member.has_role(Role.COORDINATOR):
+        invited = select(BriefingInvitation.briefing_id).where(
+            BriefingInvitation.member_id == (actor.id or "")
+        )
+        query = query.where(Briefing.id.in_(invited))
+    return _reads(session, list(session.scalars(query.order_by(Briefing.starts_at).limit(200))))
+
+
+@dataclass(frozen=True)
+class Invited:
+    member_id: str
+    name: str
+    organisation_id: str
+    organisation: str
+    answer: Answer | None
+
+
+@dataclass(frozen=True)
+class BriefingDetail:
+    briefing: BriefingRead
+    invited: list[Invited]
+    mine: BriefingInvitation | None
+    may_manage: bool
+
+
+def briefing_detail(session: Session, *, actor: Actor, briefing_id: str) -> BriefingDetail:
+    """Coordinators and the invitees see a briefing; only coordinators see who answered."""
+    briefing = get_briefing(session, briefing_id)
+    mine = session.scalar(
+        select(BriefingInvitation).where(
+            BriefingInvitation.briefing_id == briefing.id,
+            BriefingInvitation.member_id == (actor.id or ""),
+        )
+    )
+    manage = actor.member is not None and actor.member.has_role(Role.COORDINATOR)
+    if mine is None and not manage:
+        raise NotFound(_("There is no such briefing."))
+    invited = []
+    if manage:
+        for inv, name, org in session.execute(
+            select(BriefingInvitation, Member.display_name, Organisation.name)
+            .join(Member, Member.id == BriefingInvitation.member_id)
+            .join(Organisation, Organisation.id == BriefingInvitation.organisation_id)
+            .where(BriefingInvitation.briefing_id == briefing.id)
+            .order_by(Organisation.name, Member.display_name)
+        ):
+            invited.append(Invited(inv.member_id, name, inv.organisation_id, org, inv.answer))
+    return BriefingDetail(read_briefing(session, briefing), invited, mine, manage)

@@ -42,6 +42,7 @@ from hub.areas.schemas import (
 )
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
+from hub.briefings import levels as briefing_levels
 from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Role
@@ -444,9 +445,7 @@ def _announce(
     if before.risk == after.risk:
         return
     # The briefing series the new level calls for (or the end of the old one's).
-    from hub.briefings.service import level_changed  # here: that module imports this one
-
-    level_changed(
+    briefing_levels.level_changed(
         session,
         area_code=area.code,
         before=before.level,

@@ -31,7 +31,8 @@ _PROBLEMS: dict[int | str, dict[str, object]] = {
 
 @router.get("/areas/{code}/briefings", response_model=list[BriefingRead], responses=_PROBLEMS)
 def area_briefings(code: str, actor: ActorDep, session: SessionDep) -> list[BriefingRead]:
-    found = views.area_briefings(session, code, now=utcnow())
+    """The area's briefings a coordinator sees, or those the caller is invited to."""
+    found = views.area_briefings(session, code, actor=actor, now=utcnow())
     return [*found.past[::-1], *found.upcoming]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from hub.actors import Actor
 from hub.alerting.wiring import ALERT_SECRET_FILE
 from hub.briefings import service
+from hub.briefings.levels import active_series
 from hub.briefings.models import SeriesStatus
 from hub.briefings.schemas import SeriesMove
 from hub.db import utcnow
@@ -29,7 +30,7 @@ DEMO_BRIEFING = SeriesMove(
 
 def populate_briefings(session: Session, coordinator: Member, data_dir: Path | None) -> None:
     """Once: on later runs the series is confirmed already."""
-    series = service.active_series(session, "CD61")
+    series = active_series(session, "CD61")
     if series is None or series.status is not SeriesStatus.PROPOSED:
         return
     secret_file = data_dir / ALERT_SECRET_FILE if data_dir else None

@@ -16,6 +16,8 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, str_enum, utcnow
+from policies.cadence import Cadence, Weekday, parse_clock
+from policies.vocabulary import Briefing as Every
 
 
 def _id() -> str:
@@ -67,6 +69,14 @@ class BriefingSeries(Base):
     decided_at: Mapped[dt.datetime | None]
     ended_at: Mapped[dt.datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(100))
+
+    def cadence(self) -> Cadence:
+        return Cadence(
+            every=Every(self.every),
+            weekday=Weekday(self.weekday),
+            time=parse_clock(self.local_time),
+            duration=dt.timedelta(minutes=self.duration_minutes),
+        )
 
 
 class Briefing(Base):

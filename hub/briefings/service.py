@@ -20,6 +20,7 @@ from hub.areas.service import get_area
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.briefings.invitees import invitees
+from hub.briefings.levels import HUB, end_series, upcoming
 from hub.briefings.models import (
     ACTIVE_SERIES,
     Answer,
@@ -34,35 +35,12 @@ from hub.briefings.zones import area_zone
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Role
-from policies import Policy
-from policies.cadence import Cadence, Weekday, next_occurrences, parse_clock
-from policies.vocabulary import Briefing as Every
-from policies.vocabulary import Level
-
-HUB = "hub"
+from policies.cadence import next_occurrences
 
 
 def _require_coordinator(actor: Actor) -> None:
     if actor.member is None or not actor.member.has_role(Role.COORDINATOR):
         raise Forbidden(_("Only coordinators schedule briefings."))
-
-
-def _cadence(series: BriefingSeries) -> Cadence:
-    return Cadence(
-        every=Every(series.every),
-        weekday=Weekday(series.weekday),
-        time=parse_clock(series.local_time),
-        duration=dt.timedelta(minutes=series.duration_minutes),
-    )
-
-
-def active_series(session: Session, area_code: str) -> BriefingSeries | None:
-    return session.scalar(
-        select(BriefingSeries)
-        .where(BriefingSeries.area_code == area_code, BriefingSeries.status.in_(ACTIVE_SERIES))
-        .order_by(BriefingSeries.proposed_at.desc())
-        .limit(1)
-    )
 
 
 def get_series(session: Session, series_id: str) -> BriefingSeries:
@@ -77,95 +55,6 @@ def get_briefing(session: Session, briefing_id: str) -> Briefing:
     if briefing is None:
         raise NotFound(_("There is no such briefing."))
     return briefing
-
-
-def _upcoming(session: Session, series_id: str, now: dt.datetime) -> list[Briefing]:
-    return list(
-        session.scalars(
-            select(Briefing)
-            .where(
-                Briefing.series_id == series_id,
-                Briefing.status == BriefingStatus.SCHEDULED,
-                Briefing.starts_at > now,
-            )
-            .order_by(Briefing.starts_at)
-        )
-    )
-
-
-# --- the level's cadence ---------------------------------------------------------------------
-
-
-def level_changed(
-    session: Session,
-    *,
-    area_code: str,
-    before: Level,
-    after: Level,
-    source: str,
-    at: dt.datetime,
-    policy: Policy,
-) -> None:
-    """Propose the series the new level calls for, or end the one it no longer calls for.
-    Called in the risk change's transaction; flushes only."""
-    if before == after:
-        return
-    cadence = policy.at(after).briefing_cadence
-    current = active_series(session, area_code)
-    if not cadence.recurring:
-        if current is not None:
-            _end(session, current, reason=f"level:{after.value}", at=at, by=None)
-        return
-    if current is not None:
-        return
-    series = BriefingSeries(
-        area_code=area_code,
-        status=SeriesStatus.PROPOSED,
-        every=cadence.every.value,
-        weekday=cadence.weekday.value,
-        local_time=cadence.time.strftime("%H:%M"),
-        duration_minutes=int(cadence.duration.total_seconds() // 60),
-        timezone=area_zone(session, area_code),
-        source=source[:100],
-        proposed_at=at,
-    )
-    session.add(series)
-    session.flush()
-    audit.record(
-        session,
-        action=AuditAction.BRIEFING_PROPOSE_SERIES,
-        actor=HUB,
-        target=f"area:{area_code}",
-        details={"series": series.id, "every": series.every, "level": after.value},
-    )
-
-
-def _end(
-    session: Session, series: BriefingSeries, *, reason: str, at: dt.datetime, by: Actor | None
-) -> None:
-    cancelled = series.status is SeriesStatus.PROPOSED or by is not None
-    series.status = SeriesStatus.CANCELLED if by is not None else SeriesStatus.ENDED
-    series.ended_at = at
-    series.end_reason = reason[:100]
-    if by is not None:
-        series.decided_by_id, series.decided_by, series.decided_at = by.id, by.label, at
-    for briefing in _upcoming(session, series.id, at):
-        _cancel_briefing(session, briefing, at=at)
-    session.flush()
-    audit.record(
-        session,
-        action=AuditAction.BRIEFING_CANCEL_SERIES if cancelled else AuditAction.BRIEFING_END_SERIES,
-        actor=by.label if by else HUB,
-        actor_id=by.id if by else None,
-        target=f"area:{series.area_code}",
-        details={"series": series.id, "reason": series.end_reason},
-    )
-
-
-def _cancel_briefing(session: Session, briefing: Briefing, *, at: dt.datetime) -> None:
-    briefing.status = BriefingStatus.CANCELLED
-    briefing.sequence += 1
-    session.flush()
 
 
 # --- coordinators decide ---------------------------------------------------------------------
@@ -214,11 +103,11 @@ def move_series(
     series.place = change.place.strip()
     series.agenda = change.agenda.strip()
     if series.status is SeriesStatus.CONFIRMED:
-        upcoming = _upcoming(session, series.id, now)
+        ahead = upcoming(session, series.id, now)
         following = next_occurrences(
-            _cadence(series), after=now, tz=ZoneInfo(series.timezone), count=1
+            series.cadence(), after=now, tz=ZoneInfo(series.timezone), count=1
         )
-        for briefing in upcoming[:1]:
+        for briefing in ahead[:1]:
             briefing.starts_at = following[0].astimezone(dt.UTC)
             briefing.duration_minutes = series.duration_minutes
             briefing.place, briefing.agenda = series.place, series.agenda
@@ -226,7 +115,8 @@ def move_series(
             for invitation in _invitations(session, briefing.id):
                 invitation.answer, invitation.answered_at = None, None
             session.flush()
-        if not upcoming:
+            session.flush()
+        if not ahead:
             _top_up(session, series, now=now, secret=secret, organiser=actor)
     audit.record(
         session,
@@ -247,7 +137,7 @@ def cancel_series(
     series = get_series(session, series_id)
     if series.status not in ACTIVE_SERIES:
         raise Conflict(_("This series has ended."))
-    _end(session, series, reason="cancelled", at=now, by=actor)
+    end_series(session, series, reason="cancelled", at=now, by=actor)
     session.commit()
     return series
 
@@ -261,9 +151,9 @@ def _top_up(
     organiser: Actor | None = None,
 ) -> Briefing | None:
     """Keep one upcoming briefing scheduled for a confirmed series (flushes only)."""
-    if series.status is not SeriesStatus.CONFIRMED or _upcoming(session, series.id, now):
+    if series.status is not SeriesStatus.CONFIRMED or upcoming(session, series.id, now):
         return None
-    [start] = next_occurrences(_cadence(series), after=now, tz=ZoneInfo(series.timezone), count=1)
+    [start] = next_occurrences(series.cadence(), after=now, tz=ZoneInfo(series.timezone), count=1)
     briefing = Briefing(
         series_id=series.id,
         area_code=series.area_code,

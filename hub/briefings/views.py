@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hub.actors import Actor
+from hub.briefings.levels import active_series
 from hub.briefings.models import Answer, Briefing, BriefingInvitation, BriefingSeries
 from hub.briefings.schemas import BriefingRead, SeriesRead
-from hub.briefings.service import active_series, get_briefing
+from hub.briefings.service import get_briefing
 from hub.errors import NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Member, Role
@@ -55,13 +57,22 @@ class AreaBriefings:
     past: list[BriefingRead]
 
 
-def area_briefings(session: Session, area_code: str, *, now: dt.datetime) -> AreaBriefings:
-    series = active_series(session, area_code)
-    rows = list(
-        session.scalars(
-            select(Briefing).where(Briefing.area_code == area_code).order_by(Briefing.starts_at)
-        )
+def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
+    """A coordinator sees every briefing; anyone else those they are invited to."""
+    if actor.member is not None and actor.member.has_role(Role.COORDINATOR):
+        return query
+    invited = select(BriefingInvitation.briefing_id).where(
+        BriefingInvitation.member_id == (actor.id or "")
     )
+    return query.where(Briefing.id.in_(invited))
+
+
+def area_briefings(
+    session: Session, area_code: str, *, actor: Actor, now: dt.datetime
+) -> AreaBriefings:
+    series = active_series(session, area_code)
+    query = select(Briefing).where(Briefing.area_code == area_code).order_by(Briefing.starts_at)
+    rows = list(session.scalars(_visible(query, actor)))
     reads = _reads(session, rows)
     return AreaBriefings(
         series=SeriesRead.model_validate(series) if series else None,
@@ -80,14 +91,10 @@ def all_series(session: Session) -> list[SeriesRead]:
 
 
 def upcoming(session: Session, *, actor: Actor, now: dt.datetime) -> list[BriefingRead]:
-    """A coordinator sees every upcoming briefing; anyone else those they are invited to."""
+    """Those of the last 12 hours and ahead that this person may see."""
     query = select(Briefing).where(Briefing.starts_at > now - dt.timedelta(hours=12))
-    if actor.member is None or not actor.member.has_role(Role.COORDINATOR):
-        invited = select(BriefingInvitation.briefing_id).where(
-            BriefingInvitation.member_id == (actor.id or "")
-        )
-        query = query.where(Briefing.id.in_(invited))
-    return _reads(session, list(session.scalars(query.order_by(Briefing.starts_at).limit(200))))
+    query = _visible(query.order_by(Briefing.starts_at).limit(200), actor)
+    return _reads(session, list(session.scalars(query)))
 
 
 @dataclass(frozen=True)

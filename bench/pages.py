@@ -16,6 +16,7 @@ import gzip
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyotp
@@ -38,7 +39,13 @@ PAGES = (
     "/liaison",
     "/organisation/members",
     "/apply",
+    "/directory?area=CD61",
+    "/account/directory",
 )
+
+# The directory of North Kivu as a busy province has it: this many partners present in it
+# or in its districts, each with two people showing every detail.
+DIRECTORY_PARTNERS = 15
 
 TREE_CSV = """code,name,parent,kind,name_fr,name_en
 CD,RD Congo,,country,République démocratique du Congo,Democratic Republic of the Congo
@@ -109,6 +116,7 @@ def _areas(settings: Settings, email: str) -> tuple[str, str, str]:
             ),
             address="127.0.0.1",
         )
+        _directory(session)
         member = session.scalars(select(Member).where(Member.email == email)).one()
         invitation = invitations.invite_colleague(
             session,
@@ -124,6 +132,50 @@ def _areas(settings: Settings, email: str) -> tuple[str, str, str]:
         token = str(event.facts["token"])
     engine.dispose()
     return "committee@bench.example", committee.totp_secret, token
+
+
+def _directory(session: Any) -> None:
+    """Partners present in North Kivu with their contacts shown. Their members are rows
+    only (no passphrase, no keys: nobody logs in as them), so that the set-up spends no
+    Argon2 time; what the directory shows of them is what a real member would show."""
+    from hub.actors import CONSOLE, Actor
+    from hub.areas import service as areas
+    from hub.directory import service as directory
+    from hub.directory.schemas import DirectoryEntrySet
+    from hub.members.models import Member
+    from hub.organisations import service as organisations
+    from hub.organisations.models import OrganisationKind
+
+    districts = ["CD61", "CD6101", "CD6102", "CD6103", "CD6104", "CD6105", "CD6106"]
+    for n in range(DIRECTORY_PARTNERS):
+        org = organisations.create_organisation(
+            session,
+            actor=CONSOLE,
+            name=f"Partenaire humanitaire {n:02d}",
+            kind=OrganisationKind.INGO,
+            approve=True,
+        )
+        areas.set_presence(
+            session, actor=CONSOLE, organisation_id=org.id, areas=[districts[n % len(districts)]]
+        )
+        for k, title in enumerate(("Coordinateur sécurité pays", "Point focal sécurité Goma")):
+            person = Member(
+                organisation_id=org.id,
+                email=f"securite{k}@partenaire{n:02d}.example.org",
+                display_name=f"Personne {n:02d}-{k} Mukendi-Kabasele",
+                public_key=bytes(32),
+            )
+            session.add(person)
+            session.flush()
+            directory.set_entry(
+                session,
+                actor=Actor(label=person.email, member=person),
+                data=DirectoryEntrySet(
+                    show=["name", "title", "phone", "email"],
+                    title=title,
+                    phone=f"+2438100{n:02d}{k:03d}",
+                ),
+            )
 
 
 def _measure(client: httpx.Client, path: str, label: str | None = None) -> None:

@@ -25,6 +25,8 @@ from hub.config import Settings
 from hub.consents.api import router as consents_router
 from hub.consents.pages import router as consents_pages
 from hub.db import make_engine, make_session_factory
+from hub.directory.api import router as directory_router
+from hub.directory.pages import router as directory_pages
 from hub.exports.api import router as exports_router
 from hub.health import router as health_router
 from hub.keystore import load_hub_keys
@@ -97,6 +99,7 @@ def create_app(
         consents_router,
         exports_router,
         briefings_router,
+        directory_router,
     ):
         api.include_router(router)
     app.include_router(api)
@@ -110,6 +113,7 @@ def create_app(
     app.include_router(briefings_pages)
     app.include_router(organisations_pages)
     app.include_router(members_pages)
+    app.include_router(directory_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
     openapi.install(app)

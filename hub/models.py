@@ -5,6 +5,7 @@ from hub.audit.models import AuditEntry, AuditHead
 from hub.auth.models import AuthSession, LoginFailure
 from hub.briefings.models import Briefing, BriefingInvitation, BriefingSeries
 from hub.consents.models import ShareRequest, StandingConsentRule
+from hub.directory.models import DirectoryEntry
 from hub.members.models import Invitation, Member, MemberKeyWrap, MemberRole
 from hub.organisations.models import Organisation, OrganisationApplication
 from hub.reports.models import Attachment, Report, ReportWrap
@@ -18,6 +19,7 @@ __all__ = [
     "Briefing",
     "BriefingInvitation",
     "BriefingSeries",
+    "DirectoryEntry",
     "Invitation",
     "LoginFailure",
     "Member",

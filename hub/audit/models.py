@@ -68,6 +68,8 @@ class AuditAction(StrEnum):
     BRIEFING_SCHEDULE = "briefing:schedule"
     BRIEFING_ANSWER = "briefing:answer"
     BRIEFING_MINUTES = "briefing:publish-minutes"
+    DIRECTORY_SET = "directory:set"
+    DIRECTORY_REMOVE = "directory:remove"
 
 
 class AuditEntry(Base):

@@ -12,6 +12,7 @@ from hub.actors import Actor
 from hub.auth import service
 from hub.db import utcnow
 from hub.deps import PolicyDep, SessionDep, SettingsDep, client_address
+from hub.directory import service as directory
 from hub.errors import HubError, TooManyAttempts, field_errors
 from hub.i18n import current_locale
 from hub.i18n import gettext as _
@@ -116,6 +117,8 @@ def landing(request: Request, session: SessionDep, policy: PolicyDep) -> Respons
         situation=situation,
         coordinator=member.has_role(Role.COORDINATOR),
         area_label=area_labels(session),
+        # Focal points are asked to choose what partners see of them in the directory.
+        directory_prompt=standing is None and directory.should_prompt(session, member),
     )
 
 

@@ -27,6 +27,7 @@ from hub.actors import Actor, Permission
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.auth.models import AuthSession
+from hub.directory.models import DirectoryEntry
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from hub.i18n import gettext as _
 from hub.members.models import Member, MemberKeyWrap, MemberRole, MemberStatus, Role
@@ -309,6 +310,8 @@ def remove_member(session: Session, *, actor: Actor, member_id: str) -> Member:
     session.execute(delete(MemberKeyWrap).where(MemberKeyWrap.member_id == member.id))
     _end_sessions(session, member)
     member.status = MemberStatus.REMOVED
+    # What they showed partners goes with them (hub.directory).
+    session.execute(delete(DirectoryEntry).where(DirectoryEntry.member_id == member.id))
     member.locked_key = None
     member.totp_secret = None
     audit.record(

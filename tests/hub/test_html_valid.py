@@ -86,6 +86,10 @@ def test_every_page_is_valid_html(
             "/areas/CD61/report?from=2026-11-01&to=2026-11-30",
             "/areas/CD61/report/print",
             "/areas/CD61/report?from=31/02/2026",
+            "/directory",
+            "/directory?area=Nord-Kivu",
+            "/directory?area=Atlantis",
+            "/account/directory",
         ):
             take(f"originator {lang} {path}", a, path)
         take(f"recipient {lang} report", b, f"/reports/{report}")
@@ -130,6 +134,29 @@ def test_every_page_is_valid_html(
         )
         assert designated.status_code == 200, designated.text
         pages[f"liaison designated {lang}"] = a.get("/liaison").text
+        bad_entry = a.post(
+            "/account/directory",
+            data={
+                "csrf_token": csrf(a.get("/account/directory").text),
+                "show": ["phone", "title", "email"],
+                "phone": "0810",
+                "email": "nobody",
+            },
+        )
+        assert bad_entry.status_code == 422
+        pages[f"directory entry with errors {lang}"] = bad_entry.text
+        shown = client.put(
+            f"{API}/me/directory",
+            json={
+                "show": ["name", "title", "phone", "email"],
+                "title": "Adviser",
+                "phone": "+243810000099",
+            },
+            headers=w.a.headers,
+        )
+        assert shown.status_code == 200, shown.text
+        pages[f"directory entry saved {lang}"] = a.get("/account/directory?notice=saved").text
+        pages[f"directory with contacts {lang}"] = b.get("/directory?area=CD6102").text
 
     # A coordinator's view of an area: the risk form, a pending lowering, its errors.
     org = make_organisation(db_session)

@@ -1,7 +1,7 @@
 """directory: what each member shows of their contact details in the partners' directory
 
 Revision ID: 0022_directory
-Revises: 0024_periodic
+Revises: 0023_briefings
 Create Date: 2026-12-05 17:31:51
 
 A new table only: no existing row needs a value (no entry means nothing shown).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022_directory"
-down_revision: str | None = "0024_periodic"
+down_revision: str | None = "0023_briefings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check crypto policies
 
 typecheck: $(STAMP)
-	$(BIN)/mypy crypto policies hub alerts bench
+	$(BIN)/mypy crypto policies sqlbase hub alerts bench
 
 # pytest exits 5 when it collects nothing; make treats any non-zero exit as failure,
 # so an empty suite can never pass.

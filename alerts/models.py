@@ -4,8 +4,9 @@ Guarantee: an alert event is written in the same transaction as the change it an
 (a published report, a changed level). A rollback leaves no event; a commit leaves exactly
 one per (source, version), so a retried publication cannot alert twice.
 
-alerts/ never imports hub: these tables sit on their own `Base`, which the hub's Alembic
-environment includes, and they refer to hub rows (organisations, areas) by opaque id only.
+alerts/ never imports hub: these tables sit on `sqlbase.Base`, shared with the hub (so one
+Alembic history manages both; `hub.models.all_metadata`), and they refer to hub rows
+(organisations, areas) by opaque id only.
 """
 
 from __future__ import annotations
@@ -15,51 +16,10 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Index,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
-    false,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column
 
-# The same constraint naming as the hub's, so one Alembic history manages both.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTC(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes on SQLite too (which would drop the offset). The hub has the
-    same type; alerts keeps its own rather than import hub."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTC()}  # noqa: RUF012 (SQLAlchemy reads it)
+from sqlbase import Base
 
 
 class AlertEvent(Base):

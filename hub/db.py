@@ -1,4 +1,4 @@
-"""Engines, sessions and the declarative base.
+"""Engines and sessions (the declarative base itself is `sqlbase`, re-exported here).
 
 SQLite is the embedded default (WAL, foreign keys on); PostgreSQL goes through psycopg 3.
 Services own the transaction: the request's session is handed to one service entry point,
@@ -15,78 +15,27 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from enum import StrEnum
 from typing import Any, TypeVar
 
 import anyio
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+# Re-exported: the hub's models take their base from here.
+from sqlbase import NAMING_CONVENTION as NAMING_CONVENTION
+from sqlbase import Base as Base
+from sqlbase import UTCDateTime as UTCDateTime
+from sqlbase import str_enum as str_enum
+
 log = logging.getLogger("hub.db")
-
-# Stable constraint names so Alembic can alter them on SQLite (batch mode) and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC datetimes on both databases (SQLite would otherwise drop the offset)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTCDateTime()}  # noqa: RUF012 (SQLAlchemy reads it)
-
-
-def str_enum(enum: type[StrEnum], length: int = 32) -> SAEnum:
-    """Store a StrEnum by its value ("focal_point"), as a checked VARCHAR on both databases."""
-    return SAEnum(
-        enum,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda cls: [member.value for member in cls],
-    )
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def all_metadata() -> list[MetaData]:
-    """Every metadata Alembic manages: the hub's and alerts' own.
-
-    alerts/ keeps its tables on its own DeclarativeBase and never imports hub; the hub's
-    migrations create them, so autogenerate and `alembic check` must see them too.
-    """
-    import hub.models  # noqa: F401 (registers every hub table on Base.metadata)
-    from alerts import models as alerts_models
-
-    return [Base.metadata, alerts_models.Base.metadata]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -323,7 +323,7 @@ def _tables_to_drop(url: str) -> list[str]:
     """The hub's tables present in the target: what this hub's migrations create (a newer
     schema than the dump's) and Alembic's own. Anything else in the schema is not ours to
     drop; tables only the dump knows are dropped by pg_restore --clean."""
-    from hub.db import all_metadata
+    from hub.models import all_metadata
 
     ours = {"alembic_version"} | {t for m in all_metadata() for t in m.tables}
     engine = make_engine(url)

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.types import TypeDecorator
 
-from hub.db import all_metadata, make_engine
+from hub.db import make_engine
+from hub.models import all_metadata
 
 config = context.config
 target_metadata = all_metadata()

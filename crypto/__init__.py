@@ -10,11 +10,13 @@ from crypto.canonical import canonical_json
 from crypto.envelope import (
     ReportKey,
     SealedReport,
+    attest_report,
     open_report,
     report_digest,
     reseal_for,
     seal_report,
     unwrap_report_key,
+    verify_report_attestation,
     verify_report_signature,
 )
 from crypto.errors import (
@@ -44,7 +46,7 @@ from crypto.passphrase import (
     unlock_with_recovery_code,
 )
 from crypto.sessions import new_session, open_session
-from crypto.signing import HubKeys, verify_attestation, verify_report_attestation
+from crypto.signing import HubKeys, verify_attestation
 from crypto.smime import (
     CertificateInfo,
     EmailIdentity,
@@ -75,6 +77,7 @@ __all__ = [
     "SealedReport",
     "UnknownVersion",
     "WrongPassphrase",
+    "attest_report",
     "canonical_json",
     "certificate_info",
     "decrypt_email",

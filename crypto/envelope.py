@@ -14,6 +14,10 @@ stores wraps but holds no key that opens any); a recipient can tell whether head
 changed since the originator signed; `open_report` never returns bytes that did not
 authenticate. Not guaranteed: wraps of *other* recipients are not covered by the signature,
 since consent adds wraps after publication; a changed foreign wrap only hurts its owner.
+
+An anonymous report is vouched for by the hub instead (`attest_report`, signed with
+crypto.signing's generic statement signing): recipients learn that an approved partner
+signed it, not which one.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from crypto import _primitives as p
 from crypto.canonical import canonical_json
 from crypto.errors import BadSignature, InvalidEnvelope, NotARecipient
 from crypto.keys import OrganisationKeys, OrganisationPublicKeys
+from crypto.signing import HubKeys, verify_attestation
 
 _SIGN_PERSON = b"slthub-rpt-sig-1"
 _DIGEST_PERSON = b"slthub-rpt-dgst1"
@@ -223,8 +228,6 @@ def open_report(
     if signer is not None:
         _verify(sealed, header_c14n, signer)
     elif attestation is not None and hub_public is not None:
-        from crypto.signing import verify_report_attestation
-
         verify_report_attestation(sealed, header, attestation, hub_public)
     else:
         raise BadSignature("nothing to verify the report against")
@@ -246,3 +249,25 @@ def reseal_for(
     key = unwrap_report_key(sealed, recipient_id=holder_id, recipient=holder)
     _decrypt(sealed, canonical_json(header), key)
     return _wrap(key, new_public)
+
+
+# --- the hub's attestation of an anonymous report --------------------------------------------
+
+
+def _report_statement(sealed: SealedReport, header: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "attests": "report signed by an approved partner",
+        "report_digest": report_digest(sealed, header).hex(),
+    }
+
+
+def attest_report(hub: HubKeys, sealed: SealedReport, header: Mapping[str, Any]) -> bytes:
+    """The hub vouches that an approved partner signed this report (after checking it), so
+    that recipients of an anonymous report can verify it without learning who signed."""
+    return hub.attest(_report_statement(sealed, header))
+
+
+def verify_report_attestation(
+    sealed: SealedReport, header: Mapping[str, Any], attestation: bytes, hub_public: bytes
+) -> None:
+    verify_attestation(_report_statement(sealed, header), attestation, hub_public)

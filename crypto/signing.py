@@ -1,9 +1,10 @@
-"""The hub's own signing key and what it vouches for.
+"""The hub's own signing key and the statements it signs.
 
-The hub signs statements that recipients check without trusting the database: that an
-approved partner signed an anonymous report (recipients must not learn which one), and the
-head of the audit chain. A hub attestation proves only that the hub said it; DESIGN.md's
-threat model accepts that for anonymous reports.
+The hub signs statements that recipients check without trusting the database: the head of
+the audit chain, and (crypto.envelope builds that statement) that an approved partner signed
+an anonymous report. A hub attestation proves only that the hub said it; DESIGN.md's threat
+model accepts that for anonymous reports. This module signs generic statements only and
+knows nothing of reports.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 from crypto import _format as fmt
 from crypto import _primitives as p
 from crypto.canonical import canonical_json
-from crypto.envelope import SealedReport, report_digest
 from crypto.errors import BadSignature, InvalidEnvelope
 
 _ATTEST_PERSON = b"slthub-attest-v1"
@@ -59,10 +59,6 @@ class HubKeys:
     def attest(self, statement: Mapping[str, Any]) -> bytes:
         return fmt.prefix(fmt.KIND_ATTESTATION) + p.sign(self._secret, _attested_digest(statement))
 
-    def attest_report(self, sealed: SealedReport, header: Mapping[str, Any]) -> bytes:
-        """Vouch that an approved partner signed this report (after the hub checked it)."""
-        return self.attest(_report_statement(sealed, header))
-
 
 def verify_attestation(statement: Mapping[str, Any], attestation: bytes, public: bytes) -> None:
     try:
@@ -73,16 +69,3 @@ def verify_attestation(statement: Mapping[str, Any], attestation: bytes, public:
         p.verify(public, _attested_digest(statement), bytes(attestation[2:]))
     except p.PrimitiveFailure as exc:
         raise BadSignature("the hub did not attest this") from exc
-
-
-def _report_statement(sealed: SealedReport, header: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "attests": "report signed by an approved partner",
-        "report_digest": report_digest(sealed, header).hex(),
-    }
-
-
-def verify_report_attestation(
-    sealed: SealedReport, header: Mapping[str, Any], attestation: bytes, hub_public: bytes
-) -> None:
-    verify_attestation(_report_statement(sealed, header), attestation, hub_public)

@@ -94,7 +94,7 @@ def build() -> dict[str, dict[str, Any]]:
             "signature": sealed.signature.hex(),
             "sealed": sealed.to_bytes().hex(),
             "digest": crypto.report_digest(sealed, HEADER).hex(),
-            "attestation": hub.attest_report(sealed, HEADER).hex(),
+            "attestation": crypto.attest_report(hub, sealed, HEADER).hex(),
         }
         dest = io.BytesIO()
         plaintext = bytes(range(256)) * 40  # 10,240 bytes: three 4 KiB chunks, the last partial

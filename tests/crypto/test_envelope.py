@@ -149,7 +149,7 @@ def test_anonymous_report_opens_on_the_hubs_attestation(seal: Seal, orgs: dict) 
     hub = crypto.HubKeys.generate()
     sealed = seal()
     crypto.verify_report_signature(sealed, HEADER, orgs["org-a"].public)
-    attestation = hub.attest_report(sealed, HEADER)
+    attestation = crypto.attest_report(hub, sealed, HEADER)
     body = crypto.open_report(
         sealed,
         HEADER,

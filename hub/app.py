@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub import apidocs, errors, openapi
+from hub import apidocs, error_handlers, openapi
 from hub.alerting.api import router as alerting_router
 from hub.alerting.cap import router as cap_router
 from hub.alerting.pages import liaison_router as liaison_pages
@@ -83,7 +83,7 @@ def create_app(
     app.state.csrf_secret = (secret or secrets.token_urlsafe(32)).encode()
     app.state.scheduler = None
 
-    errors.install(app)
+    error_handlers.install(app)
     api = APIRouter(prefix=API_PREFIX)
     for router in (
         health_router,

@@ -1,27 +1,21 @@
-"""Errors the hub raises on purpose, and how every error is answered: RFC 9457 problem+json.
+"""Errors the hub raises on purpose, and the RFC 9457 problem+json body that answers them.
 
 Services raise `HubError` subclasses with a message a person can act on; crypto and policy
 errors are mapped here, once. Anything unexpected answers an opaque 500 carrying the
 request id that is also in the log, so an operator can find it without leaking internals.
+The handlers that turn exceptions into answers are in hub/error_handlers.py: this module
+sits below everything that raises, and imports nothing of the hub but its translations.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, OperationalError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Match
+from starlette.responses import JSONResponse
 
 from hub.i18n import gettext as _
-
-log = logging.getLogger("hub")
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -186,16 +180,6 @@ def busy_problem(request: Request) -> JSONResponse:
     )
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ())]
-        message = validation_message(err)
-        field = ".".join(loc[1:]) if loc and loc[0] in {"body", "query", "path"} else ".".join(loc)
-        errors.append({"field": field, "location": loc[0] if loc else "", "message": message})
-    return errors
-
-
 def internal_error_body(request_id: str) -> dict[str, Any]:
     """The opaque 500: nothing about the failure, only what lets an operator find the log."""
     return {
@@ -206,98 +190,3 @@ def internal_error_body(request_id: str) -> dict[str, Any]:
         % {"id": request_id},
         "request_id": request_id,
     }
-
-
-def _wants_a_page(request: Request) -> bool:
-    path = request.url.path
-    return not path.startswith(
-        ("/api/", "/static/", "/openapi.json")
-    ) and "text/html" in request.headers.get("accept", "")
-
-
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path. Starlette's 405 names the methods of the
-    first route that matched the path only, while GET and PUT of one path are two routes
-    here (RFC 9110: Allow lists all the target resource supports)."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _child = route.matches({**request.scope, "method": "GET"})
-        if match is Match.NONE:
-            continue
-        methods |= set(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
-    return sorted(methods)
-
-
-def install(app: FastAPI) -> None:
-    async def hub_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HubError)  # noqa: S101 (registered for HubError only)
-        return problem(
-            request,
-            status=exc.status,
-            code=exc.code,
-            title=exc.title,
-            detail=exc.message,
-            **exc.extra,
-        )
-
-    async def validation_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)  # noqa: S101 (registered for it only)
-        return problem(
-            request,
-            status=422,
-            code="invalid-input",
-            title="Invalid input",
-            detail=_("Some fields are missing or invalid."),
-            errors=_field_errors(exc),
-        )
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)  # noqa: S101 (registered for it only)
-        if exc.status_code == 404 and _wants_a_page(request):
-            # A mistyped or stale address under the pages (/reports/…/…) is a person at a
-            # browser: the pages' own 404, in their language, not JSON.
-            from hub.web import error_page  # hub.web builds on this module
-
-            return error_page(request, _("There is nothing here."), status=404)
-        codes = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}
-        response = problem(
-            request,
-            status=exc.status_code,
-            code=codes.get(exc.status_code, "http-error"),
-            title=str(exc.detail) if exc.status_code != 404 else "Not found",
-            detail=str(exc.detail) if exc.status_code != 404 else _("There is nothing here."),
-        )
-        if exc.headers:
-            response.headers.update(exc.headers)
-        if exc.status_code == 405:
-            response.headers["Allow"] = ", ".join(allowed_methods(request))
-        return response
-
-    async def data_error(request: Request, exc: Exception) -> Response:
-        # The database refused a value the schemas let through — on PostgreSQL a NUL
-        # character in text, an out-of-range number. That is bad input, not our failure:
-        # the session dependency has already rolled back, so nothing was half-written.
-        log.info("database refused a value: %s", exc.__class__.__name__)
-        return problem(
-            request,
-            status=422,
-            code="invalid-input",
-            title="Invalid input",
-            detail=_("A value cannot be stored: it contains a NUL character or is out of range."),
-        )
-
-    async def operational_error(request: Request, exc: Exception) -> Response:
-        from hub.db import is_busy
-
-        if not is_busy(exc):
-            raise exc  # HubMiddleware answers the opaque 500 and logs it
-        log.warning("database busy: %s %s", request.method, request.url.path)
-        return busy_problem(request)
-
-    app.add_exception_handler(HubError, hub_error)
-    app.add_exception_handler(OperationalError, operational_error)
-    app.add_exception_handler(DataError, data_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -38,6 +38,7 @@ from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.auth.models import AuthSession, LoginFailure
 from hub.config import Settings
+from hub.consents.queue import complete_pending
 from hub.db import utcnow
 from hub.errors import Forbidden, HubError, TooManyAttempts, Unauthorized
 from hub.i18n import gettext as _
@@ -339,8 +340,6 @@ def _login(
     )
     # Shares the originator approved while no holder was online are sealed now, with this
     # member's keys, so the requester can read without waiting for someone to browse.
-    from hub.consents.service import complete_pending
-
     complete_pending(session, actor=Actor(label=member.email, member=member, member_keys=keys))
     session.commit()
     return LoginResult(token=token, expires_at=expires_at, member=member)

@@ -10,7 +10,6 @@ audit names the person or the rule that allowed each share.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -20,11 +19,12 @@ from sqlalchemy.orm import Session
 import policies
 from alerts.facts import AlertKind, ShareFacts
 from alerts.outbox import ShareNotice, enqueue_share
-from crypto import CryptoError, OrganisationPublicKeys, reseal_for
 from hub.actors import CONSOLE, Actor, Permission
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
 from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
+from hub.consents.queue import complete_pending
+from hub.consents.rules import rule_facts
 from hub.consents.schemas import (
     ShareRequestCreate,
     ShareRequestRead,
@@ -35,12 +35,11 @@ from hub.db import utcnow
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Member
-from hub.members.service import organisation_keys_for
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import service as reports
 from hub.reports.context import PolicyContext, load_context
 from hub.reports.errors import report_not_found, withdrawn
-from hub.reports.models import Report, ReportWrap
+from hub.reports.models import Report
 from hub.reports.schemas import HeaderRead
 from policies import Policy
 from policies.vocabulary import Lang, Level, OrganisationKind, ReportType, Tlp
@@ -56,40 +55,6 @@ _AUTOMATIC = {
 
 
 # --- standing consents -----------------------------------------------------------------------
-
-
-def rule_facts(
-    session: Session, ctx: PolicyContext, *, originator: str, level: Level
-) -> Iterator[tuple[str, list[policies.StandingConsent]]]:
-    """Each live rule of `originator` that applies at `level`, as the engine's facts (a rule
-    naming a kind becomes one fact per organisation of that kind)."""
-    rules = session.scalars(
-        select(StandingConsentRule)
-        .where(StandingConsentRule.originator_id == originator)
-        .where(StandingConsentRule.removed_at.is_(None))
-        .order_by(StandingConsentRule.created_at)
-    )
-    for rule in rules:
-        if rule.levels and level.value not in rule.levels:
-            continue
-        if rule.target_id is not None:
-            targets = [rule.target_id]
-        else:
-            targets = [o.id for o in ctx.organisations.values() if o.kind == rule.target_kind]
-        yield (
-            rule.id,
-            [
-                policies.StandingConsent(
-                    originator=originator,
-                    target=target,
-                    max_tlp=Tlp(rule.max_tlp),
-                    report_types=frozenset(ReportType(t) for t in rule.report_types),
-                    areas=frozenset(rule.areas),
-                    expires_at=rule.expires_at,
-                )
-                for target in targets
-            ],
-        )
 
 
 def _rule_read(rule: StandingConsentRule) -> StandingConsentRead:
@@ -569,146 +534,6 @@ def revoke_recipient(
         },
     )
     session.commit()
-
-
-def close_requests_for(session: Session, report_id: str) -> None:
-    """On withdrawal: nothing pending stays pending, nothing waits to be sealed."""
-    for request in session.scalars(
-        select(ShareRequest)
-        .where(ShareRequest.report_id == report_id)
-        .where(ShareRequest.status.in_([ShareStatus.PENDING, ShareStatus.APPROVED]))
-    ):
-        request.status = ShareStatus.REVOKED if request.sealed_at else ShareStatus.DENIED
-
-
-# --- the pending-reseal queue ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Work:
-    request: ShareRequest
-    report: Report
-    holder_wrap: bytes
-
-
-def pending_exists(session: Session, *, actor: Actor) -> bool:
-    """Whether complete_pending may find work for this actor: one indexed look, a read."""
-    member = actor.member
-    if member is None or actor.member_keys is None:
-        return False
-    if member.organisation.status != OrganisationStatus.APPROVED:
-        return False
-    waiting = session.scalar(
-        select(ShareRequest.id)
-        .where(ShareRequest.status == ShareStatus.APPROVED)
-        .where(ShareRequest.sealed_at.is_(None))
-        .limit(1)
-    )
-    return waiting is not None
-
-
-def complete_pending(session: Session, *, actor: Actor, only: str | None = None) -> int:
-    """Seal approved shares that wait for a holder, with this member's keys if their
-    organisation holds the report. Flushes; the caller commits. Returns how many."""
-    member = actor.member
-    if member is None or actor.member_keys is None:
-        return 0
-    org = member.organisation
-    if org.status != OrganisationStatus.APPROVED:
-        return 0
-    # Almost always empty: a cheap look before the join.
-    waiting = session.scalar(
-        select(ShareRequest.id)
-        .where(ShareRequest.status == ShareStatus.APPROVED)
-        .where(ShareRequest.sealed_at.is_(None))
-        .limit(1)
-    )
-    if waiting is None:
-        return 0
-    stmt = (
-        select(ShareRequest, Report, ReportWrap.wrap)
-        .join(Report, Report.id == ShareRequest.report_id)
-        .join(ReportWrap, ReportWrap.report_id == Report.id)
-        .where(ShareRequest.status == ShareStatus.APPROVED)
-        .where(ShareRequest.sealed_at.is_(None))
-        .where(Report.withdrawn_at.is_(None))
-        .where(ReportWrap.organisation_id == org.id)
-        .where(ReportWrap.removed_at.is_(None))
-        .where(ReportWrap.wrap.is_not(None))
-    )
-    if only is not None:
-        stmt = stmt.where(ShareRequest.id == only)
-    # Two holders online at once must not both seal the same share: the first one locks it,
-    # the other skips it (PostgreSQL; SQLite serialises writers anyway).
-    stmt = stmt.with_for_update(of=ShareRequest, skip_locked=True)
-    work = [_Work(r, rep, w) for r, rep, w in session.execute(stmt).all() if w is not None]
-    if not work:
-        return 0
-    try:
-        org_keys = organisation_keys_for(session, member=member, keys=actor.member_keys)
-    except (Forbidden, Conflict):
-        return 0  # this member holds no usable grant; another holder will do it
-    done = 0
-    for item in work:
-        target = session.get(Organisation, item.request.target_id)
-        if (
-            target is None
-            or target.public_keys is None
-            or target.status != OrganisationStatus.APPROVED
-        ):
-            continue
-        report = item.report
-        try:
-            sealed = reports.sealed_of(report, {org.id: item.holder_wrap})
-            new_wrap = reseal_for(
-                sealed,
-                reports.signed_header(report),
-                holder_id=org.id,
-                holder=org_keys,
-                new_public=OrganisationPublicKeys.from_bytes(target.public_keys),
-            )
-        except CryptoError:
-            # This holder's wrap or the envelope is damaged: leave it for another holder.
-            continue
-        existing = session.get(ReportWrap, (report.id, target.id))
-        allowed = (item.request.allowed_by or "consent").split(":")[0]
-        if existing is None:
-            session.add(
-                ReportWrap(
-                    report_id=report.id,
-                    organisation_id=target.id,
-                    wrap=new_wrap,
-                    granted_by=allowed,
-                    granted_by_member_id=member.id,
-                    listed_at=report.created_at,
-                )
-            )
-        else:
-            # A recipient revoked earlier and given the report again.
-            existing.wrap = new_wrap
-            existing.granted_by = allowed
-            existing.granted_by_member_id = member.id
-            existing.removed_at = None
-            existing.removed_reason = None
-            existing.added_at = utcnow()
-        item.request.sealed_at = utcnow()
-        item.request.sealed_by_id = member.id
-        audit.record(
-            session,
-            action=AuditAction.SHARE_SEAL,
-            actor=actor.label,
-            actor_id=actor.id,
-            target=item.request.id,
-            details={
-                "report": report.id,
-                "to": target.id,
-                "sealed_by_organisation": org.id,
-                "allowed_by": item.request.allowed_by,
-            },
-        )
-        done += 1
-    session.flush()
-    return done
 
 
 # --- explain ---------------------------------------------------------------------------------

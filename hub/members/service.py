@@ -14,14 +14,12 @@ from sqlalchemy.orm import Session
 from crypto import (
     CryptoError,
     MemberKeys,
-    MemberPublicKey,
     OrganisationKeys,
     WrongPassphrase,
     lock_member_key,
     unlock_member_key,
     unlock_with_recovery_code,
     unwrap_for_member,
-    wrap_for_member,
 )
 from hub.actors import Actor, Permission
 from hub.audit import service as audit
@@ -33,7 +31,8 @@ from hub.i18n import gettext as _
 from hub.members.models import Member, MemberKeyWrap, MemberRole, MemberStatus, Role
 from hub.members.passphrases import check_passphrase
 from hub.members.schemas import MemberRead, OrganisationKeysRead, OrganisationRef
-from hub.organisations import service as organisations
+from hub.organisations.keys import add_wrap, create_keys
+from hub.organisations.keys import fingerprint as organisation_fingerprint
 from hub.organisations.models import Organisation
 
 TOTP_ISSUER = "SLT Hub"
@@ -160,16 +159,14 @@ def create_member(
     )
     recovery = None
     if organisation.public_keys is None:
-        recovery = organisations.create_keys(
-            session, organisation=organisation, first_member=member
-        )
+        recovery = create_keys(session, organisation=organisation, first_member=member)
     if on_created is not None:
         on_created(member)
     session.commit()
     return Created(
         member=member,
         recovery_code=recovery.recovery_code if recovery else None,
-        fingerprint=organisations.fingerprint(organisation),
+        fingerprint=organisation_fingerprint(organisation),
         totp_secret=totp_secret,
         totp_uri=totp_uri(member, totp_secret) if totp_secret else None,
     )
@@ -219,14 +216,7 @@ def _grant(
         raise Conflict(_("These are not the organisation's current keys."))
     if wrap_of(session, target) is not None:
         raise Conflict(_("This member already holds the organisation's keys."))
-    wrap = MemberKeyWrap(
-        member_id=target.id,
-        organisation_id=organisation.id,
-        key_version=organisation.key_version,
-        wrap=wrap_for_member(org_keys, MemberPublicKey.from_bytes(target.public_key)),
-        granted_by_id=granter.id if granter else None,
-    )
-    session.add(wrap)
+    wrap = add_wrap(session, organisation=organisation, member=target, keys=org_keys, by=granter)
     audit.record(
         session,
         action=AuditAction.MEMBER_GRANT,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 
 import confusables
 from sqlalchemy import select
@@ -9,12 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto import (
-    MemberPublicKey,
     OrganisationKeys,
-    OrganisationPublicKeys,
     lock_with_recovery_code,
     new_recovery_code,
-    wrap_for_member,
 )
 from hub.actors import Actor, Permission
 from hub.audit import service as audit
@@ -23,14 +19,13 @@ from hub.db import utcnow
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Member, MemberKeyWrap, MemberStatus
+from hub.organisations.keys import KeysCreated as KeysCreated
+from hub.organisations.keys import add_wrap
+from hub.organisations.keys import create_keys as create_keys
+from hub.organisations.keys import fingerprint as fingerprint
 from hub.organisations.models import Organisation, OrganisationKind, OrganisationStatus
 from hub.organisations.schemas import OrganisationRead
-
-
-def fingerprint(organisation: Organisation) -> str | None:
-    if organisation.public_keys is None:
-        return None
-    return OrganisationPublicKeys.from_bytes(organisation.public_keys).fingerprint()
+from hub.reports.service import rewrap_after_rotation
 
 
 def as_read(organisation: Organisation) -> OrganisationRead:
@@ -168,56 +163,6 @@ def suspend_organisation(session: Session, *, actor: Actor, organisation_id: str
     return organisation
 
 
-@dataclass(frozen=True)
-class KeysCreated:
-    recovery_code: str
-    fingerprint: str
-
-
-def create_keys(
-    session: Session, *, organisation: Organisation, first_member: Member
-) -> KeysCreated:
-    """The organisation's keys, made when its first member joins. Flushes only.
-
-    The secret keys leave this function sealed twice — to the first member and under a fresh
-    recovery code that is shown once — and are then dropped.
-    """
-    keys = OrganisationKeys.generate()
-    code = new_recovery_code()
-    organisation.public_keys = keys.public.to_bytes()
-    organisation.key_version = 1
-    organisation.recovery_lock = lock_with_recovery_code(keys, code)
-    _add_wrap(session, organisation=organisation, member=first_member, keys=keys, by=None)
-    audit.record(
-        session,
-        action=AuditAction.ORGANISATION_KEYS_CREATE,
-        actor=first_member.email,
-        actor_id=first_member.id,
-        target=organisation.id,
-        details={"fingerprint": keys.fingerprint(), "key_version": 1},
-    )
-    return KeysCreated(recovery_code=code, fingerprint=keys.fingerprint())
-
-
-def _add_wrap(
-    session: Session,
-    *,
-    organisation: Organisation,
-    member: Member,
-    keys: OrganisationKeys,
-    by: Member | None,
-) -> MemberKeyWrap:
-    wrap = MemberKeyWrap(
-        member_id=member.id,
-        organisation_id=organisation.id,
-        key_version=organisation.key_version,
-        wrap=wrap_for_member(keys, MemberPublicKey.from_bytes(member.public_key)),
-        granted_by_id=by.id if by else None,
-    )
-    session.add(wrap)
-    return wrap
-
-
 def rotate_keys(
     session: Session, *, actor: Actor, organisation: Organisation, current_keys: OrganisationKeys
 ) -> KeysCreated:
@@ -227,9 +172,6 @@ def rotate_keys(
     proves that the caller holds them: they open the report keys the organisation holds,
     which are re-sealed to the new keys in the same transaction. Commits.
     """
-    # Imported here: reports build on organisations, not the other way round.
-    from hub.reports.service import rewrap_after_rotation
-
     if organisation.public_keys is None:
         raise Conflict(_("This organisation has no keys yet."))
     if current_keys.public.to_bytes() != organisation.public_keys:
@@ -255,7 +197,7 @@ def rotate_keys(
     organisation.key_version += 1
     organisation.recovery_lock = lock_with_recovery_code(keys, code)
     for member in holders:
-        _add_wrap(session, organisation=organisation, member=member, keys=keys, by=actor.member)
+        add_wrap(session, organisation=organisation, member=member, keys=keys, by=actor.member)
     rewrapped = rewrap_after_rotation(
         session,
         organisation_id=organisation.id,

@@ -5,6 +5,9 @@ columns, envelope and one wrap per recipient → audit entry → outbox event. O
 the reading member's session: their session key (from the client) opens their member key,
 which opens the organisation's keys, which open the report's wrap; the hub alone can open
 nothing. Every opening is audited, and so is every integrity failure.
+
+The signed header (hub/reports/header.py) and who is reading (hub/reports/readers.py) have
+their own modules; their names are re-exported here so callers keep `reports.service.X`.
 """
 
 from __future__ import annotations
@@ -12,14 +15,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-import functools
 import json
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, insert, or_, select, text, tuple_
@@ -33,11 +34,10 @@ from alerts.outbox import enqueue
 from crypto import (
     BadSignature,
     CryptoError,
-    HubKeys,
     OrganisationKeys,
     OrganisationPublicKeys,
     ReportKey,
-    SealedReport,
+    attest_report,
     open_report,
     report_digest,
     reseal_for,
@@ -50,21 +50,33 @@ from hub.areas.models import Area, AreaKind, OrganisationPresence
 from hub.areas.service import policy_areas
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
+from hub.consents.queue import complete_pending, pending_exists
+from hub.consents.rules import close_requests_for, has_standing_consents, rule_facts
 from hub.db import utcnow, writing
-from hub.errors import Forbidden, InvalidInput, Unauthorized
+from hub.errors import Forbidden, InvalidInput
 from hub.i18n import gettext as _
 from hub.members.models import Member
-from hub.members.service import organisation_keys_for
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import attachments as files
 from hub.reports.context import PolicyContext, area_name, load_context, standing
 from hub.reports.errors import (
     ReportIntegrityError,
     report_not_found,
-    withdrawn,
-    withdrawn_conflict,
 )
+from hub.reports.header import HEADER_VERSION as HEADER_VERSION
+from hub.reports.header import header_fact as header_fact
+from hub.reports.header import hub_keys as hub_keys
+from hub.reports.header import public_keys_of as public_keys_of
+from hub.reports.header import sealed_of as sealed_of
+from hub.reports.header import signed_header as signed_header
+from hub.reports.header import signer_keys as signer_keys
 from hub.reports.models import Attachment, Report, ReportWrap, SignerKeys, new_id
+from hub.reports.readers import Reader as Reader
+from hub.reports.readers import active_wrap as active_wrap
+from hub.reports.readers import holders as holders
+from hub.reports.readers import readable_report as readable_report
+from hub.reports.readers import reader as reader
+from hub.reports.readers import revoked_from as revoked_from
 from hub.reports.schemas import (
     BODY_SCHEMA_VERSION,
     HeaderRead,
@@ -78,77 +90,18 @@ from policies import Policy
 from policies.vocabulary import (
     DEFAULT_PRECEDENCE,
     AudienceScope,
-    Category,
     Level,
     OrganisationKind,
-    Precedence,
     ReportType,
     Severity,
-    Stage,
-    Tlp,
 )
 
 log = logging.getLogger("hub.reports")
 
-HEADER_VERSION = 1
 LIST_LIMIT = 200
 
 
-# --- the signed header ----------------------------------------------------------------------
-
-
-def _utc_text(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def signed_header(report: Report) -> dict[str, Any]:
-    """The header exactly as the originator signed it, rebuilt from the columns.
-
-    Every column the hub routes or shows by is in here, so an edit to any of them breaks the
-    signature (and the AEAD, which binds the same bytes)."""
-    return {
-        "v": report.header_version,
-        "id": report.id,
-        "type": report.type,
-        "stage": report.stage,
-        "incident_id": report.incident_id,
-        "supersedes": report.supersedes,
-        "originator": report.originator_id,
-        "signer_key_version": report.signer_key_version,
-        "anonymous": report.anonymous,
-        "show_kind": report.show_kind,
-        "area": report.area_code,
-        "category": report.category,
-        "severity": report.severity,
-        "precedence": report.precedence,
-        "occurred_on": report.occurred_on.isoformat(),
-        "reported_at": _utc_text(report.reported_at),
-        "tlp": report.tlp,
-        "audience": report.audience,
-        "level": report.level,
-        "expires_at": _utc_text(report.expires_at),
-        "summary": report.summary,
-        "body_schema": report.body_schema,
-    }
-
-
-def header_fact(report: Report) -> policies.ReportHeader:
-    """The policy engine's view. Raises ValueError on a column that is not a known code
-    (only an edit in the database can cause that)."""
-    return policies.ReportHeader(
-        id=report.id,
-        type=ReportType(report.type),
-        area=report.area_code,
-        severity=Severity(report.severity),
-        tlp=Tlp(report.tlp),
-        originator=report.originator_id,
-        stage=Stage(report.stage) if report.stage else None,
-        category=Category(report.category) if report.category else None,
-        precedence=Precedence(report.precedence) if report.precedence else None,
-        anonymous=report.anonymous,
-    )
+# --- the audience ---------------------------------------------------------------------------
 
 
 def _audience_text(report_in: ReportCreate) -> str:
@@ -168,113 +121,6 @@ def _audience_fact(report_in: ReportCreate) -> policies.Audience | None:
         return policies.Audience.named(*audience.organisations)
     assert audience.scope is not None  # noqa: S101 (AudienceIn guarantees one form)
     return policies.Audience.of_scope(AudienceScope(audience.scope))
-
-
-# --- who is reading --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reader:
-    member: Member
-    organisation: Organisation
-    actor: Actor
-
-    def keys(self, session: Session) -> OrganisationKeys:
-        assert self.actor.member_keys is not None  # noqa: S101 (checked in reader())
-        return organisation_keys_for(session, member=self.member, keys=self.actor.member_keys)
-
-
-def reader(actor: Actor, *, need_keys: bool = True) -> Reader:
-    """A logged-in member of an approved organisation. The checks come before any lookup
-    of a report, so their answers say nothing about which reports exist."""
-    member = actor.member
-    if member is None or (need_keys and actor.member_keys is None):
-        raise Unauthorized(_("Log in first."))
-    organisation = member.organisation
-    if organisation.status != OrganisationStatus.APPROVED:
-        raise Forbidden(
-            _("Your organisation is %(status)s: it cannot publish or read reports.")
-            % {"status": organisation.status}
-        )
-    return Reader(member=member, organisation=organisation, actor=actor)
-
-
-def active_wrap(session: Session, report_id: str, organisation_id: str) -> ReportWrap | None:
-    wrap = session.get(ReportWrap, (report_id, organisation_id))
-    if wrap is None or wrap.removed_reason == "revoked":
-        return None
-    return wrap
-
-
-def holders(session: Session, report_id: str) -> frozenset[str]:
-    """Organisations holding a live wrap now (what policies call the recipients)."""
-    rows = session.scalars(
-        select(ReportWrap.organisation_id)
-        .where(ReportWrap.report_id == report_id)
-        .where(ReportWrap.removed_at.is_(None))
-    )
-    return frozenset(rows)
-
-
-def revoked_from(session: Session, report_id: str) -> frozenset[str]:
-    """Organisations the originator took the report away from (and has not given back)."""
-    rows = session.scalars(
-        select(ReportWrap.organisation_id)
-        .where(ReportWrap.report_id == report_id)
-        .where(ReportWrap.removed_at.is_not(None))
-        .where(ReportWrap.removed_reason == "revoked")
-    )
-    return frozenset(rows)
-
-
-def readable_report(
-    session: Session, who: Reader, report_id: str, *, to_act: bool = False
-) -> Report:
-    """The report if `who`'s organisation was given it; the one 404 otherwise; 410 once the
-    originator withdrew it (only to those who were given it)."""
-    report = session.get(Report, report_id)
-    if report is None or active_wrap(session, report_id, who.organisation.id) is None:
-        raise report_not_found()
-    if report.withdrawn:
-        raise withdrawn_conflict() if to_act else withdrawn()
-    return report
-
-
-def signer_keys(session: Session, report: Report) -> OrganisationPublicKeys:
-    """The originator's public keys of the version that signed `report`: its current keys,
-    or those a rotation recorded (see rewrap_after_rotation). Publication itself records
-    nothing, which keeps a query off the path every report takes."""
-    known = session.get(SignerKeys, (report.originator_id, report.signer_key_version))
-    if known is not None:
-        return OrganisationPublicKeys.from_bytes(known.public_keys)
-    originator = session.get(Organisation, report.originator_id)
-    if (
-        originator is None
-        or originator.public_keys is None
-        or originator.key_version != report.signer_key_version
-    ):
-        raise BadSignature("the originator's keys of that version are unknown")
-    return OrganisationPublicKeys.from_bytes(originator.public_keys)
-
-
-@functools.lru_cache(maxsize=4096)
-def public_keys_of(blob: bytes) -> OrganisationPublicKeys:
-    """Parsed once per distinct blob: a report to 200 organisations parses 200 keys, and
-    the same few hundred partners recur in every publication. The value is immutable and
-    decided by the bytes alone, so sharing it is safe."""
-    return OrganisationPublicKeys.from_bytes(blob)
-
-
-def sealed_of(report: Report, wraps: dict[str, bytes]) -> SealedReport:
-    if report.envelope is None:
-        raise withdrawn()
-    return SealedReport.from_bytes(report.envelope).with_wraps(wraps)
-
-
-def hub_keys(session: Session) -> HubKeys:
-    signer = session.info.get("signer")
-    assert isinstance(signer, HubKeys)  # noqa: S101 (make_session_factory always sets it)
-    return signer
 
 
 # --- publication -----------------------------------------------------------------------------
@@ -305,27 +151,11 @@ def _existing(session: Session, member: Member, key: str) -> Published | None:
     )
 
 
-def has_standing_consents(session: Session, organisation_id: str) -> bool:
-    from hub.consents.models import StandingConsentRule
-
-    return (
-        session.scalar(
-            select(StandingConsentRule.id)
-            .where(StandingConsentRule.originator_id == organisation_id)
-            .where(StandingConsentRule.removed_at.is_(None))
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def standing_consent_targets(
     session: Session, ctx: PolicyContext, header: policies.ReportHeader, level: Level
 ) -> dict[str, str]:
     """Organisations an originator's standing consents let its new report reach, each with
     the rule that allows it."""
-    from hub.consents.service import rule_facts
-
     out: dict[str, str] = {}
     # The engine decides onward sharing for a holder; at publication the holder is the hub
     # acting for the originator, so it asks as a holder that is not the originator.
@@ -502,12 +332,12 @@ def submit_report(
         report.digest = report_digest(sealed, header).hex()
         if by_sms:
             report.received_by = "sms"
-            report.attestation = hub_keys(session).attest_report(sealed, header)
+            report.attestation = attest_report(hub_keys(session), sealed, header)
         elif report.anonymous:
             # Recipients must not learn the originator, so they cannot check its signature:
             # the hub checks it now and vouches that an approved partner signed.
             verify_report_signature(sealed, header, org_keys.public)
-            report.attestation = hub_keys(session).attest_report(sealed, header)
+            report.attestation = attest_report(hub_keys(session), sealed, header)
         # Core statements on the session's connection: the unit of work's bookkeeping for
         # one wide row, and for 200 wraps, cost more than the statements (bench.reports).
         # `report` stays a plain transient object; nothing in this transaction reads it back.
@@ -1246,8 +1076,6 @@ def _shred(
     report.withdrawn_reason = reason
     for attachment in session.scalars(select(Attachment).where(Attachment.report_id == report.id)):
         attachment.removed_at = now
-    from hub.consents.service import close_requests_for
-
     close_requests_for(session, report.id)
     session.flush()
     files.remove_report_blobs(data_dir, report.id)
@@ -1333,8 +1161,6 @@ def complete_queue(session: Session, *, actor: Actor) -> int:
     A cheap look in the caller's (read) transaction first; only when it finds work does the
     sealing run, in a short write transaction of its own, committed here: a list never
     holds SQLite's write lock for its reading (issue 10)."""
-    from hub.consents.service import complete_pending, pending_exists
-
     if not pending_exists(session, actor=actor):
         return 0
     session.commit()

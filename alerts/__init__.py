@@ -15,6 +15,7 @@ What this package guarantees, module by module:
 - `cap`: the public CAP 1.2 feed, schema-valid.
 
 `alerts` never imports `hub`; the hub hands it facts and stores what it returns. The outbox,
-dispatcher and scheduler (the database half) live in outbox.py, dispatcher.py, scheduler.py
-and jobs.py.
+dispatcher and scheduler (the database half) live in outbox.py, dispatcher/ (a package, one
+module per part: planning, leases, messages, sending, digests, confirmations, deliveries),
+scheduler.py and jobs.py.
 """

@@ -31,6 +31,9 @@ from hub.consents import service as consents
 from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
 from hub.consents.schemas import ShareRequestCreate, StandingConsentCreate
 from hub.db import utcnow
+from hub.directory import service as directory
+from hub.directory.models import DirectoryAudience
+from hub.directory.schemas import DirectoryEntrySet
 from hub.errors import Forbidden, NotFound
 from hub.members import service as members
 from hub.members.models import Member, Role
@@ -183,6 +186,56 @@ def populate_liaisons(session: Session) -> None:
             actor=actor,
             data=LiaisonSet(areas=codes, anti_phishing_phrase=phrase, deputies=deputies),
             now=utcnow(),
+        )
+
+
+# Who shows what in the partners' directory (hub/directory): (email, shown, title, phone,
+# audience). Aline Uwase, a focal point, is not listed: she sees the prompt to choose.
+DIRECTORY = [
+    (
+        "amina.diallo@undss.example.org",
+        ["name", "title", "phone", "email"],
+        "Coordinatrice sécurité SLT, Nord-Kivu",
+        "+243810000101",
+        DirectoryAudience.PARTNERS,
+    ),
+    (
+        "jb.mukendi@asf.example.org",
+        ["name", "title", "phone", "email"],
+        "Point focal sécurité, Rutshuru et Masisi",
+        "+243810000102",
+        DirectoryAudience.PARTNERS,
+    ),
+    (
+        "claire.martin@asf.example.org",
+        ["name", "phone"],
+        "Chargée de liaison",  # kept, not shown
+        "+243810000103",
+        DirectoryAudience.AREA_PARTNERS,
+    ),
+    (
+        "esther.kahindo@krn.example.org",
+        ["name", "title", "email"],
+        "Responsable sûreté",
+        None,
+        DirectoryAudience.PARTNERS,
+    ),
+]
+
+
+def populate_directory(session: Session) -> None:
+    """The demo people's directory entries, once each (a later run keeps what they chose)."""
+    for email, shown, title, phone, audience in DIRECTORY:
+        member = session.execute(select(Member).where(Member.email == email)).scalar_one()
+        actor = Actor(label=member.email, member=member)
+        if directory.get_entry(session, actor=actor).updated_at is not None:
+            continue
+        directory.set_entry(
+            session,
+            actor=actor,
+            data=DirectoryEntrySet.model_validate(
+                {"show": shown, "title": title, "phone": phone, "audience": audience}
+            ),
         )
 
 
@@ -758,6 +811,7 @@ def populate(session: Session, *, data_dir: Path | None = None) -> list[dict[str
     ).scalar_one()
     populate_areas(session, by_name, coordinator)
     populate_liaisons(session)
+    populate_directory(session)
     populate_briefings(session, coordinator, data_dir)
     policy = default_policy()
     populate_standing_consent(session, by_name, policy)

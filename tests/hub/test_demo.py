@@ -17,6 +17,8 @@ from hub.areas.models import Area
 from hub.cli import app as cli_app
 from hub.consents.models import ShareRequest, StandingConsentRule
 from hub.db import utcnow
+from hub.directory import service as directory
+from hub.directory.models import DirectoryEntry
 from hub.members.models import Member
 from hub.reports.models import Report
 from policies import default_policy
@@ -38,6 +40,18 @@ def test_demo_scenario_is_complete_and_idempotent(db_session) -> None:
     designation = alerting.get_designation(db_session, actor=Actor(label=jb.email, member=jb))
     assert designation.areas == ["CD61"]
 
+    # The directory has people to call in Rutshuru; Aline (a focal point) is not listed yet.
+    esther = db_session.scalar(
+        select(Member).where(Member.email == "esther.kahindo@krn.example.org")
+    )
+    rutshuru_contacts = directory.lookup(
+        db_session, actor=Actor(label=esther.email, member=esther), area="CD6102", lang="fr"
+    )
+    phones = {c.phone for o in rutshuru_contacts.organisations for c in o.contacts}
+    assert "+243810000102" in phones
+    aline = db_session.scalar(select(Member).where(Member.email == "aline.uwase@sgl.example.org"))
+    assert directory.should_prompt(db_session, aline)
+
     reports = list(db_session.scalars(select(Report)))
     assert len(reports) == len(demo.REPORTS)
     assert all(r.summary and r.summary.startswith("[DEMO]") for r in reports)
@@ -49,6 +63,9 @@ def test_demo_scenario_is_complete_and_idempotent(db_session) -> None:
     assert db_session.scalar(select(func.count()).select_from(Report)) == len(demo.REPORTS)
     assert db_session.scalar(select(func.count()).select_from(ShareRequest)) == 1
     assert db_session.scalar(select(func.count()).select_from(StandingConsentRule)) == 1
+    assert db_session.scalar(select(func.count()).select_from(DirectoryEntry)) == len(
+        demo.DIRECTORY
+    )
 
 
 # --- what a demo user finds through the JSON API ----------------------------------------------

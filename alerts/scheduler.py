@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -154,6 +155,9 @@ class SchedulerService:
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        # job id -> (when it last ran, whether it ended without an exception): what the
+        # operator's health page shows of this process's schedule.
+        self.last_runs: dict[str, tuple[dt.datetime, bool]] = {}
 
     @property
     def leading(self) -> bool:
@@ -171,6 +175,7 @@ class SchedulerService:
                 if self.leadership.try_acquire():
                     jobs.install(self.context)
                     scheduler = build_scheduler()
+                    scheduler.add_listener(self._ran, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
                     scheduler.start()
                     self.scheduler = scheduler
                     log.info("this process is the scheduler leader")
@@ -179,6 +184,16 @@ class SchedulerService:
             except Exception:
                 log.exception("could not take the scheduler leadership; trying again")
             self._stop.wait(self.retry_seconds)
+
+    def _ran(self, event: JobExecutionEvent) -> None:
+        self.last_runs[event.job_id] = (dt.datetime.now(dt.UTC), event.exception is None)
+
+    def next_runs(self) -> dict[str, dt.datetime | None]:
+        """job id -> its next run, while this process leads (empty otherwise)."""
+        scheduler = self.scheduler
+        if scheduler is None:
+            return {}
+        return {job.id: job.next_run_time for job in scheduler.get_jobs()}
 
     def _dispatch(self) -> None:
         wakeup = self.context.wakeup

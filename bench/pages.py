@@ -66,10 +66,11 @@ CD6204,Fizi,CD62,admin2,,
 _LINKED = re.compile(r'<(?:link rel="stylesheet" href|script[^>]* src)="(/static/[^"]+)"')
 
 
-def _areas(settings: Settings, email: str) -> tuple[str, str, str]:
-    """The area tree and presence; an application waiting for a committee member, and an
-    invitation from the focal point. Returns (committee email, its TOTP secret, the
-    invitation's token as the outbox holds it before the email goes)."""
+def _areas(settings: Settings, email: str) -> tuple[str, str, str, str]:
+    """The area tree and presence; an application waiting for a committee member, an
+    invitation from the focal point, an operator and a full page of the audit log. Returns
+    (committee email, its TOTP secret, the invitation's token as the outbox holds it before
+    the email goes, the operator's TOTP secret)."""
     from alerts.models import AlertEvent
     from hub.actors import CONSOLE, Actor
     from hub.areas import service as areas
@@ -130,8 +131,31 @@ def _areas(settings: Settings, email: str) -> tuple[str, str, str]:
             select(AlertEvent).where(AlertEvent.source == f"invitation:{invitation.id}")
         ).one()
         token = str(event.facts["token"])
+        operator = members.create_member(
+            session,
+            actor=CONSOLE,
+            organisation=committee_org,
+            email="operator@bench.example",
+            display_name="Opérateur du hub",
+            roles=[Role.OPERATOR],
+            passphrase=PASSPHRASE,
+        )
+        assert operator.totp_secret is not None
+        # More than a page of the audit log, each entry with an actor and a target by name.
+        from hub.audit import service as audit
+        from hub.audit.models import AuditAction
+
+        for _ in range(60):
+            audit.record(
+                session,
+                action=AuditAction.REPORT_OPEN,
+                actor=email,
+                actor_id=member.id,
+                target=member.organisation_id,
+            )
+        session.commit()
     engine.dispose()
-    return "committee@bench.example", committee.totp_secret, token
+    return "committee@bench.example", committee.totp_secret, token, operator.totp_secret
 
 
 def _directory(session: Any) -> None:
@@ -201,7 +225,7 @@ def main() -> None:
             secret_key=SecretStr("bench-" + "x" * 40),
         )
         email = _setup(settings)
-        committee, secret, invited = _areas(settings, email)
+        committee, secret, invited, operator_secret = _areas(settings, email)
         port = _free_port()
         server = _serve(settings, port)
         try:
@@ -238,6 +262,24 @@ def main() -> None:
                     },
                 )
                 _measure(client, "/committee/organisations")
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", timeout=30, follow_redirects=True
+            ) as client:
+                login = client.get("/login").text
+                token_field = re.search(r'name="csrf_token" value="([^"]+)"', login)
+                assert token_field is not None
+                client.post(
+                    "/login",
+                    data={
+                        "email": "operator@bench.example",
+                        "password": PASSPHRASE,
+                        "totp": pyotp.TOTP(operator_secret).now(),
+                        "csrf_token": token_field.group(1),
+                    },
+                )
+                # A full page of 50 entries, and the health page.
+                _measure(client, "/operator/audit")
+                _measure(client, "/operator/health")
         finally:
             server.should_exit = True
 

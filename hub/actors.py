@@ -19,6 +19,8 @@ class Permission(StrEnum):
     ORGANISATION_CREATE = "organisation:create"
     ORGANISATION_DECIDE = "organisation:decide"
     AUDIT_READ = "audit:read"
+    # The operator's pages: the audit log with its verification, the hub's health.
+    OPERATE = "hub:operate"
     MEMBER_REMOVE = "member:remove"
     MEMBER_INVITE = "member:invite"
     MEMBER_SET_ROLES = "member:set-roles"
@@ -34,6 +36,7 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.ORGANISATION_CREATE: frozenset({Role.COMMITTEE}),
     Permission.ORGANISATION_DECIDE: frozenset({Role.COMMITTEE}),
     Permission.AUDIT_READ: frozenset({Role.COMMITTEE, Role.OPERATOR}),
+    Permission.OPERATE: frozenset({Role.OPERATOR}),
     Permission.MEMBER_REMOVE: frozenset({Role.FOCAL_POINT, Role.OPERATOR}),
     # A focal point brings colleagues in and says what each does.
     Permission.MEMBER_INVITE: frozenset({Role.FOCAL_POINT}),

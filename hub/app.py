@@ -34,6 +34,7 @@ from hub.limits import UnauthenticatedBodyLimit
 from hub.members.api import invitation_router
 from hub.members.api import router as members_router
 from hub.members.pages import router as members_pages
+from hub.operator.pages import router as operator_pages
 from hub.organisations.api import router as organisations_router
 from hub.organisations.pages import router as organisations_pages
 from hub.periodic.pages import router as periodic_pages
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(organisations_pages)
     app.include_router(members_pages)
     app.include_router(directory_pages)
+    app.include_router(operator_pages)
     app.mount("/static", StaticFiles(packages=[("hub", "static")]), name="static")
 
     openapi.install(app)

@@ -229,6 +229,8 @@ class Viewer:
     approved: bool = True
     # The oversight committee's page of organisations and applications.
     may_decide: bool = False
+    # The hub operator's pages (audit log, health).
+    operates: bool = False
 
 
 def actor_from_cookie(
@@ -248,6 +250,7 @@ def actor_from_cookie(
             may_publish=actor.may(Permission.REPORT_PUBLISH),
             approved=actor.member.organisation.status == OrganisationStatus.APPROVED,
             may_decide=actor.may(Permission.ORGANISATION_DECIDE),
+            operates=actor.may(Permission.OPERATE),
         )
     return actor
 

@@ -156,13 +156,14 @@ def hub_hooks(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, 
     def audit_head(now: dt.datetime) -> object:
         # The head is signed at every write; this hourly walk notices an edit, deletion or
         # reordering made behind the hub's back (a database administrator, a restore) and
-        # says so loudly in the log, before anyone runs `slthub audit verify` by hand.
+        # says so loudly in the log, before anyone runs `slthub audit verify` by hand. The
+        # result is kept for the operator's audit page.
         from hub.audit import service as audit
         from hub.keystore import load_hub_keys
 
         public = load_hub_keys(settings.hub_keys_path).public_bytes()
         with sessions() as session:
-            result = audit.verify(session, hub_public=public)
+            result, _kept = audit.verify_and_keep(session, hub_public=public, by="scheduler")
         if not result.ok:
             log.error(
                 "audit chain broken at entry %s: %s (run `slthub audit verify`)",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
@@ -77,12 +77,20 @@ class AuditEntry(Base):
     and the previous entry's hash, so an edit, a deletion or a reordering shows."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (
+        # The operator's audit page walks one of these newest first from its cursor
+        # (hub.audit.browse): an action's or an actor's entries are one index range each,
+        # and a date turns into a place in the chain through `at`.
+        Index("ix_audit_entries_action_seq", "action", "seq"),
+        Index("ix_audit_entries_actor_seq", "actor", "seq"),
+        Index("ix_audit_entries_at", "at"),
+    )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime]
     actor_id: Mapped[str | None] = mapped_column(String(36))
     actor: Mapped[str] = mapped_column(String(320))
-    action: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(200))
     # Canonical JSON text, stored as the exact bytes that were hashed.
     details: Mapped[str] = mapped_column(Text)
@@ -98,4 +106,26 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditVerification(Base):
+    """The result of one full walk of the chain (`slthub audit verify`, or the button on the
+    operator's audit page), so that the page shows the last one without walking a million
+    entries on every view. Signed by the hub key like the head: a row written by someone who
+    edits the database shows as not the hub's."""
+
+    __tablename__ = "audit_verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime]
+    by: Mapped[str] = mapped_column(String(320))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    entries: Mapped[int]
+    first_bad: Mapped[int | None]
+    # hub.audit.service.Verification.code ("altered", "missing", …); the English sentence
+    # beside it is what the command line prints.
+    code: Mapped[str | None] = mapped_column(String(32))
+    problem: Mapped[str | None] = mapped_column(String(400))
+    seconds: Mapped[float] = mapped_column(Float)
     signature: Mapped[bytes] = mapped_column(LargeBinary)

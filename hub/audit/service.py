@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crypto import BadSignature, HubKeys, verify_attestation
 from hub.actors import Actor, Permission
-from hub.audit.models import AuditAction, AuditEntry, AuditHead
+from hub.audit.models import AuditAction, AuditEntry, AuditHead, AuditVerification
 from hub.db import utcnow
 
 GENESIS = "0" * 64
@@ -69,6 +70,11 @@ def _signer(session: Session) -> HubKeys:
         raise RuntimeError("this session has no hub signer; build it with make_session_factory")
     assert isinstance(signer, HubKeys)  # noqa: S101 (a programming error, not input)
     return signer
+
+
+def hub_public(session: Session) -> bytes:
+    """The hub's public key, from the signer the session carries."""
+    return _signer(session).public_bytes()
 
 
 def record(
@@ -139,6 +145,10 @@ class Verification:
     entries: int
     first_bad: int | None = None
     problem: str | None = None
+    # What went wrong, as a code a page words in the reader's language (`problem` is the
+    # command line's English sentence): missing, out-of-order, altered, head-missing,
+    # head-signature, truncated, appended.
+    code: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -149,29 +159,27 @@ class Verification:
         }
 
 
-def verify(session: Session, *, hub_public: bytes) -> Verification:
-    """Walk the chain in order; name the first entry that is not what was written."""
-    expected_seq, prev = 1, GENESIS
-    count = 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
-    for entry in rows:
-        count += 1
-        if entry.seq != expected_seq:
-            return Verification(
-                False,
-                count,
-                expected_seq,
-                f"entry {expected_seq} is missing (the next one found is {entry.seq})",
-            )
-        if entry.prev_hash != prev:
-            return Verification(
-                False,
-                count,
-                entry.seq,
-                f"entry {entry.seq} does not follow entry {entry.seq - 1} "
-                "(deleted, inserted or reordered)",
-            )
-        recomputed = entry_hash(
+# The chain is read in batches of this many rows, as plain tuples: a million entries never
+# sit in memory at once, and no ORM object is built for each.
+_VERIFY_BATCH = 5000
+_CHAIN_COLUMNS = (
+    AuditEntry.seq,
+    AuditEntry.at,
+    AuditEntry.actor_id,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.target,
+    AuditEntry.details,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
+
+
+def recomputes(entry: Any) -> bool:
+    """Whether an entry's stored hash is the hash of its stored fields (one link alone; the
+    order of the chain is verify()'s)."""
+    return bool(
+        entry_hash(
             seq=entry.seq,
             at=entry.at,
             actor_id=entry.actor_id,
@@ -181,19 +189,62 @@ def verify(session: Session, *, hub_public: bytes) -> Verification:
             details=entry.details,
             prev_hash=entry.prev_hash,
         )
-        if recomputed != entry.hash:
-            return Verification(False, count, entry.seq, f"entry {entry.seq} was altered")
-        prev, expected_seq = entry.hash, expected_seq + 1
+        == entry.hash
+    )
+
+
+def verify(session: Session, *, hub_public: bytes) -> Verification:
+    """Walk the chain in order; name the first entry that is not what was written."""
+    expected_seq, prev = 1, GENESIS
+    count = 0
+    rows = session.execute(
+        select(*_CHAIN_COLUMNS).order_by(AuditEntry.seq).execution_options(yield_per=_VERIFY_BATCH)
+    )
+    try:
+        for entry in rows:
+            count += 1
+            if entry.seq != expected_seq:
+                return Verification(
+                    False,
+                    count,
+                    expected_seq,
+                    f"entry {expected_seq} is missing (the next one found is {entry.seq})",
+                    "missing",
+                )
+            if entry.prev_hash != prev:
+                return Verification(
+                    False,
+                    count,
+                    entry.seq,
+                    f"entry {entry.seq} does not follow entry {entry.seq - 1} "
+                    "(deleted, inserted or reordered)",
+                    "out-of-order",
+                )
+            if not recomputes(entry):
+                return Verification(
+                    False, count, entry.seq, f"entry {entry.seq} was altered", "altered"
+                )
+            prev, expected_seq = entry.hash, expected_seq + 1
+    finally:
+        rows.close()
     last_seq = expected_seq - 1
     head = session.get(AuditHead, HEAD_ID)
     if head is None:
         if last_seq == 0:
             return Verification(True, 0)
-        return Verification(False, count, last_seq, "the signed head of the chain is missing")
+        return Verification(
+            False, count, last_seq, "the signed head of the chain is missing", "head-missing"
+        )
     try:
         verify_attestation(head_statement(head.seq, head.hash), head.signature, hub_public)
     except BadSignature:
-        return Verification(False, count, head.seq, "the chain head's signature is not the hub's")
+        return Verification(
+            False,
+            count,
+            head.seq,
+            "the chain head's signature is not the hub's",
+            "head-signature",
+        )
     if head.seq != last_seq or head.hash != prev:
         if head.seq > last_seq:
             return Verification(
@@ -201,11 +252,74 @@ def verify(session: Session, *, hub_public: bytes) -> Verification:
                 count,
                 last_seq + 1,
                 f"entries {last_seq + 1} to {head.seq} were removed from the end",
+                "truncated",
             )
         return Verification(
-            False, count, head.seq + 1, f"entry {head.seq + 1} was added after the signed head"
+            False,
+            count,
+            head.seq + 1,
+            f"entry {head.seq + 1} was added after the signed head",
+            "appended",
         )
     return Verification(True, count)
+
+
+def _verification_statement(row: AuditVerification) -> dict[str, Any]:
+    return {
+        "purpose": "slthub-audit-verification",
+        "at": _timestamp(row.at),
+        "by": row.by,
+        "ok": row.ok,
+        "entries": row.entries,
+        "first_bad": row.first_bad,
+        "code": row.code,
+    }
+
+
+def verify_and_keep(
+    session: Session, *, hub_public: bytes, by: str
+) -> tuple[Verification, AuditVerification]:
+    """verify(), timed, and its result kept (signed by the hub key) for the operator's page.
+    The result is not an entry of the chain: appending re-signs the head, which would hide a
+    head signed by another key. Commits."""
+    started = time.perf_counter()
+    result = verify(session, hub_public=hub_public)
+    row = AuditVerification(
+        at=utcnow(),
+        by=by,
+        ok=result.ok,
+        entries=result.entries,
+        first_bad=result.first_bad,
+        code=result.code,
+        problem=result.problem,
+        seconds=round(time.perf_counter() - started, 3),
+        signature=b"",
+    )
+    row.signature = _signer(session).attest(_verification_statement(row))
+    session.add(row)
+    session.commit()
+    return result, row
+
+
+@dataclass(frozen=True)
+class LastVerification:
+    row: AuditVerification
+    # False when the stored row is not signed by this hub's key (written in the database
+    # by someone else, or by another hub): its result then says nothing.
+    genuine: bool
+
+
+def last_verification(session: Session, *, hub_public: bytes) -> LastVerification | None:
+    row = session.scalars(
+        select(AuditVerification).order_by(AuditVerification.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    try:
+        verify_attestation(_verification_statement(row), row.signature, hub_public)
+    except BadSignature:
+        return LastVerification(row, genuine=False)
+    return LastVerification(row, genuine=True)
 
 
 def list_entries(

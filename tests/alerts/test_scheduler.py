@@ -140,6 +140,11 @@ def test_the_leader_runs_the_dispatch_job_and_sends(fresh_database: Any, hub_key
                 done.wait(0.05)
             assert service.leading
             assert len(handler.received) == total
+            # What the operator's health page shows of this process's schedule.
+            assert set(service.next_runs()) == {job_id for job_id, _f, _t in SCHEDULE}
+            while "alerts.dispatch" not in service.last_runs and time.monotonic() < deadline:
+                done.wait(0.1)
+            assert service.last_runs["alerts.dispatch"][1] is True
         finally:
             service.stop()
             dispatcher.channels.close()

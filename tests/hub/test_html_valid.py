@@ -253,5 +253,40 @@ def test_every_page_is_valid_html(
         )
         pages[f"members with invitation {lang}"] = a.get("/organisation/members").text
 
+    # The operator's pages: the audit log (filtered, with field errors, verified, with an
+    # altered entry), health; and what someone else is answered there.
+    from sqlalchemy import text
+
+    ops_org = make_organisation(db_session, name="Hub operations")
+    operator = make_member(db_session, ops_org, roles=(Role.OPERATOR,))
+    assert operator.totp_secret is not None
+    op = browser(operator.member.email, totp=current_code(operator.totp_secret))
+    for lang in ("en", "fr"):
+        as_lang = {"Accept-Language": lang}
+        take(f"operator audit {lang}", op, "/operator/audit", as_lang)
+        take(
+            f"operator audit filtered {lang}",
+            op,
+            "/operator/audit?action=member:create&who=x%40y.org&organisation="
+            + "&area=CD61&since=2026-01-01&until=2999-01-01",
+            as_lang,
+        )
+        take(
+            f"operator audit errors {lang}",
+            op,
+            "/operator/audit?action=zz&organisation=Nobody&area=Atlantis&since=31/02/2026"
+            "&until=x&cursor=zz",
+            as_lang,
+        )
+        take(f"operator health {lang}", op, "/operator/health", as_lang)
+        take(f"operator audit refused to a focal point {lang}", a, "/operator/audit", as_lang)
+    db_session.execute(text("UPDATE audit_entries SET actor = 'x' WHERE seq = 2"))
+    db_session.commit()
+    verified = op.post(
+        "/operator/audit/verify", data={"csrf_token": csrf(pages["operator audit en"])}
+    )
+    assert "Broken at entry 2." in verified.text
+    pages["operator audit broken"] = verified.text
+
     assert len(pages) >= 50
     assert_valid_html(pages)

@@ -1,0 +1,1 @@
+"""The hub operator's pages: the audit log with the chain's verification, and health."""

@@ -11,8 +11,10 @@ from enum import StrEnum
 
 from crypto import MemberKeys
 from hub.errors import Forbidden
+from hub.i18n import current_locale
 from hub.i18n import gettext as _
 from hub.members.models import Member, Role
+from policies.vocabulary import LABELS, Lang
 
 
 class Permission(StrEnum):
@@ -73,8 +75,28 @@ class Actor:
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
-            roles = ", ".join(sorted(PERMISSIONS[permission]))
-            raise Forbidden(_("This needs one of these roles: %(roles)s.") % {"roles": roles})
+            raise Forbidden(refusal(PERMISSIONS[permission]))
 
 
 CONSOLE = Actor(label="console")
+
+
+def label(role: Role) -> str:
+    lang: Lang = "fr" if current_locale.get() == "fr" else "en"
+    return LABELS[Role][role][lang]
+
+
+def refusal(roles: frozenset[Role]) -> str:
+    """Why a member may not do this, in the reader's language: the roles it needs, in
+    words, and whom to ask for one. The operator role is given at the console only; the
+    others by a focal point of the member's organisation (its members page)."""
+    names = ", ".join(sorted(label(role) for role in roles))
+    if roles == {Role.OPERATOR}:
+        return _(
+            "This is for the hub's operator only. If you run this hub, log in with the "
+            "operator's account."
+        )
+    return _(
+        "This needs one of these roles: %(roles)s. If your work needs it, ask a security "
+        "focal point of your organisation: they give roles on the members page."
+    ) % {"roles": names}

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -58,6 +59,22 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def page_allowed_methods(request: Request) -> list[str]:
+    """The methods of the page routes at this path (a page's 405). FastAPI keeps included
+    routers whole in `app.routes`, where allowed_methods() sees no methods:
+    iter_route_contexts walks into them. Pages have no two templates for one path."""
+    methods: set[str] = set()
+    path = request.scope.get("path", "")
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context, "path_regex", None)
+        if regex is None or not regex.match(path):
+            continue
+        methods |= set(context.methods or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     async def hub_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HubError)  # noqa: S101 (registered for HubError only)
@@ -83,10 +100,19 @@ def install(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)  # noqa: S101 (registered for it only)
-        if exc.status_code == 404 and _wants_a_page(request):
-            # A mistyped or stale address under the pages (/reports/…/…) is a person at a
-            # browser: the pages' own 404, in their language, not JSON.
-            return error_page(request, _("There is nothing here."), status=404)
+        if exc.status_code in (404, 405) and _wants_a_page(request):
+            # A mistyped or stale address under the pages (/reports/…/…), or a form's
+            # address typed into the address bar, is a person at a browser: a page in their
+            # language, not JSON.
+            if exc.status_code == 404:
+                return error_page(request, _("There is nothing here."), status=404)
+            page = error_page(
+                request,
+                _("This address answers a form, not a page to open."),
+                status=405,
+            )
+            page.headers["Allow"] = ", ".join(page_allowed_methods(request))
+            return page
         codes = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized"}
         response = problem(
             request,

@@ -10,11 +10,11 @@ directly anyway.
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from alerts.outbox import facts_from_json
@@ -32,67 +32,74 @@ from policies.vocabulary import ReportType, Severity
 
 router = APIRouter(include_in_schema=False)
 
-_PAGE = """<!doctype html>
-<html lang="fr"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
-<title>SLT Hub</title></head><body>
-{body}
-</body></html>"""
+
+def _link_page(request: Request, *, status: int = 200, **context: Any) -> Response:
+    """A page an alert's link opens, in the reader's language (the hub's pages layout)."""
+    return render(request, "alerting/link.html", status=status, **context)
 
 
-def _page(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(_PAGE.format(body=body), status_code=status)
+def _unknown(request: Request, message: str) -> Response:
+    return _link_page(request, status=404, heading=_("This link does not work"), message=message)
 
 
 @router.get("/a/{token}")
-def ack_page(session: SessionDep, token: str) -> HTMLResponse:
+def ack_page(request: Request, session: SessionDep, token: str) -> Response:
     pending = service.ack_preview(session, token=token)
     if pending is None:
-        return _page(
-            "<p>Rien à confirmer : alerte déjà confirmée ou lien inconnu.</p>"
-            "<p lang='en'>Nothing to acknowledge: already acknowledged or unknown link.</p>",
-            404,
+        return _unknown(
+            request,
+            _("Nothing to acknowledge: the alert was already acknowledged, or its link is wrong."),
         )
     facts = facts_from_json(pending.event.facts) if pending.event.kind != "digest" else None
-    what = escape(
+    what = (
         f"{getattr(facts, 'area_code', pending.event.area_code)} — "
         f"{getattr(facts, 'severity', '') or ''} {getattr(facts, 'summary', '') or ''}"
     )
-    return _page(
-        f"<h1>Confirmer la réception de l'alerte / Acknowledge the alert</h1><p>{what}</p>"
-        f"<form method='post' action='/a/{escape(token)}'>"
-        "<button type='submit'>J'ai bien reçu / I acknowledge</button></form>"
+    return _link_page(
+        request,
+        heading=_("Acknowledge the alert"),
+        what=what,
+        action=f"/a/{quote(token, safe='')}",
+        button=_("I acknowledge"),
     )
 
 
 @router.post("/a/{token}")
-def ack_submit(session: SessionDep, token: str) -> HTMLResponse:
+def ack_submit(request: Request, session: SessionDep, token: str) -> Response:
     done = service.acknowledge_link(session, token=token, now=utcnow())
     if done is None:
-        return _page("<p>Rien à confirmer. / Nothing to acknowledge.</p>", 404)
-    return _page(
-        "<p>Réception confirmée : l'escalade est arrêtée.</p>"
-        "<p lang='en'>Acknowledged: escalation stopped.</p>"
+        return _unknown(
+            request,
+            _("Nothing to acknowledge: the alert was already acknowledged, or its link is wrong."),
+        )
+    return _link_page(
+        request,
+        heading=_("Alert acknowledged"),
+        message=_("Acknowledged: the escalation is stopped."),
     )
 
 
 @router.get("/liaison/confirm/{token}")
-def confirm_page(token: str) -> HTMLResponse:
-    return _page(
-        "<h1>Confirmer cette adresse / Confirm this address</h1>"
-        f"<form method='post' action='/liaison/confirm/{escape(token)}'>"
-        "<button type='submit'>Confirmer / Confirm</button></form>"
+def confirm_page(request: Request, token: str) -> Response:
+    return _link_page(
+        request,
+        heading=_("Confirm this address"),
+        action=f"/liaison/confirm/{quote(token, safe='')}",
+        button=_("Confirm"),
     )
 
 
 @router.post("/liaison/confirm/{token}")
-def confirm_submit(session: SessionDep, token: str) -> HTMLResponse:
+def confirm_submit(request: Request, session: SessionDep, token: str) -> Response:
     try:
         address = service.confirm_email(session, token=token, now=utcnow())
     except HubError:
-        return _page("<p>Lien inconnu ou expiré. / Unknown or expired link.</p>", 404)
-    return _page(f"<p>Adresse confirmée / Address confirmed: {escape(address)}</p>")
+        return _unknown(request, _("This link is unknown or has expired."))
+    return _link_page(
+        request,
+        heading=_("Address confirmed"),
+        message=_("Alerts can now reach you at %(address)s.") % {"address": address},
+    )
 
 
 # --- the liaison page ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _json_string  # json.dumps' own, in C
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -31,7 +32,17 @@ def canonical(data: Any) -> str:
 
 
 def _timestamp(at: dt.datetime) -> str:
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = at.astimezone(dt.UTC)
+    if at.year < 1000:  # strftime's %Y does not pad such years; keep its text exactly
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (
+        f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}:"
+        f"{at.second:02d}.{at.microsecond:06d}Z"
+    )
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else _json_string(value)
 
 
 def entry_hash(
@@ -45,17 +56,16 @@ def entry_hash(
     details: str,
     prev_hash: str,
 ) -> str:
-    material = canonical(
-        {
-            "seq": seq,
-            "at": _timestamp(at),
-            "actor_id": actor_id,
-            "actor": actor,
-            "action": action,
-            "target": target,
-            "details": details,
-            "prev": prev_hash,
-        }
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the entry's fields
+    and the previous hash. Written out key by key with json's own string encoder — the
+    very text `canonical()` gives (tests/hub/audit/test_chain.py checks it on generated
+    entries) at a fraction of its cost, which a walk of a million entries pays a million
+    times."""
+    material = (
+        f'{{"action":{_json_string(action)},"actor":{_json_string(actor)},'
+        f'"actor_id":{_json_text(actor_id)},"at":{_json_string(_timestamp(at))},'
+        f'"details":{_json_string(details)},"prev":{_json_string(prev_hash)},'
+        f'"seq":{int(seq)},"target":{_json_text(target)}}}'
     )
     return hashlib.sha256(material.encode()).hexdigest()
 

@@ -54,6 +54,8 @@ def test_every_page_is_valid_html(
         take("login fr", anonymous, "/login", headers={"Accept-Language": "fr"})
         take("ack, unknown token", anonymous, "/a/not-a-token")
         take("liaison confirm, unknown token", anonymous, "/liaison/confirm/not-a-token")
+        take("liaison confirm", anonymous, "/liaison/confirm/some-token")
+        take("a form's address opened as a page", anonymous, "/logout")
         take("api docs", anonymous, "/docs")
 
     for lang in ("en", "fr"):

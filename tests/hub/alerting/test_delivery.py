@@ -102,7 +102,7 @@ def test_acknowledgement_stops_escalation_and_is_audited(
     # A link scanner's GET shows the page and acknowledges nothing.
     page = client.get(link)
     assert page.status_code == 200
-    assert "method='post'" in page.text
+    assert 'method="post"' in page.text
     assert (
         db_session.scalar(
             select(AlertDelivery.acknowledged_at).where(

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -114,3 +118,53 @@ def test_audit_api_is_for_operators_and_committee(client: TestClient, db_session
     page = client.get("/api/v1/audit", params={"after": seqs[0], "limit": 1}, headers=headers)
     assert [e["seq"] for e in page.json()] == [seqs[1]]
     assert json.dumps(entries).find(operator.member.email) >= 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    seq=st.integers(1, 2**62),
+    at=st.datetimes(min_value=dt.datetime(1, 1, 2), timezones=st.just(dt.UTC)),
+    actor_id=st.none() | st.text(),
+    actor=st.text(),
+    action=st.text(),
+    target=st.none() | st.text(),
+    details=st.text(),
+    prev=st.text(),
+)
+def test_entry_hash_is_the_hash_of_the_canonical_json(
+    seq: int,
+    at: dt.datetime,
+    actor_id: str | None,
+    actor: str,
+    action: str,
+    target: str | None,
+    details: str,
+    prev: str,
+) -> None:
+    """entry_hash writes the canonical JSON out by hand (for speed): it must stay exactly
+    what canonical() gives, or every stored chain would stop verifying."""
+    material = audit.canonical(
+        {
+            "seq": seq,
+            "at": at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": actor_id,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": details,
+            "prev": prev,
+        }
+    )
+    assert (
+        audit.entry_hash(
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor=actor,
+            action=action,
+            target=target,
+            details=details,
+            prev_hash=prev,
+        )
+        == hashlib.sha256(material.encode()).hexdigest()
+    )

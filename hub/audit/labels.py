@@ -59,6 +59,16 @@ def action_labels() -> dict[str, str]:
         A.SHARE_SEAL: _("Report passed on"),
         A.STANDING_CONSENT_SET: _("Standing consent set"),
         A.STANDING_CONSENT_REMOVE: _("Standing consent removed"),
+        A.BRIEFING_PROPOSE_SERIES: _("Briefing series proposed"),
+        A.BRIEFING_CONFIRM_SERIES: _("Briefing series confirmed"),
+        A.BRIEFING_MOVE_SERIES: _("Briefing series moved"),
+        A.BRIEFING_CANCEL_SERIES: _("Briefing series cancelled"),
+        A.BRIEFING_END_SERIES: _("Briefing series ended"),
+        A.BRIEFING_SCHEDULE: _("Briefing scheduled"),
+        A.BRIEFING_ANSWER: _("Briefing invitation answered"),
+        A.BRIEFING_MINUTES: _("Briefing minutes published"),
+        A.DIRECTORY_SET: _("Directory entry saved"),
+        A.DIRECTORY_REMOVE: _("Directory entry removed"),
     }
 
 

@@ -63,6 +63,8 @@ class DesignationInput:
     quiet_end: str | None = None
     deputies: Sequence[str] = ()  # member ids, in escalation order
     smime_certificate: str | None = None
+    # The weekly periodic report of the designated areas, by email on Monday morning.
+    weekly_report: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +219,7 @@ def save(
     designation.deputies = list(dict.fromkeys(data.deputies))
     designation.language = data.language
     designation.timezone = data.timezone
+    designation.weekly_report = data.weekly_report
     designation.quiet_start = (
         _time(data.quiet_start, "quiet_hours.start").strftime("%H:%M") if data.quiet_start else None
     )

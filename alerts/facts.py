@@ -49,6 +49,8 @@ class AlertKind(StrEnum):
     TEST_ALERT = "test_alert"
     # An invitation to join the hub: to an email address that has no account yet.
     INVITATION = "invitation"
+    # The weekly periodic security report of a designated area, on Monday morning.
+    WEEKLY_REPORT = "weekly_report"
 
 
 class MsgType(StrEnum):
@@ -220,6 +222,40 @@ class InvitationFacts:
         object.__setattr__(self, "expires_at", _aware(self.expires_at, "expires_at"))
 
 
+# The categories a weekly report names; more are counted on the hub's page.
+MAX_WEEKLY_CATEGORIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicFacts:
+    """A periodic security report's header figures for one area, as its email may say them:
+    counts only (no report, no originator), from the hub's page of the same period."""
+
+    area_code: str
+    area_name: str
+    start: date  # both days included
+    end: date
+    total: int
+    previous_total: int
+    risk: str
+    level: str
+    # (category code, count) of the period, most first.
+    categories: tuple[tuple[str, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_area(self.area_code, self.area_name)
+        labels.check_code(labels.RISKS, self.risk, "risk")
+        labels.check_code(labels.LEVELS, self.level, "cooperation level")
+        if self.end < self.start:
+            raise ValueError("a period ends after it starts")
+        if min(self.total, self.previous_total) < 0:
+            raise ValueError("counts are not negative")
+        categories = tuple((str(c), int(n)) for c, n in self.categories)[:MAX_WEEKLY_CATEGORIES]
+        for code, _count in categories:
+            labels.check_code(labels.CATEGORIES, code, "category")
+        object.__setattr__(self, "categories", categories)
+
+
 @dataclass(frozen=True, slots=True)
 class AlertFacts:
     """Everything an alert of one kind may show. `link` leads to the hub (never to content)."""
@@ -236,6 +272,7 @@ class AlertFacts:
     failure: FailureFacts | None = None
     share: ShareFacts | None = None
     invitation: InvitationFacts | None = None
+    periodic: PeriodicFacts | None = None
     digest_items: tuple[ReportFacts, ...] = ()
     digest_period: tuple[datetime, datetime] | None = None
 
@@ -251,6 +288,7 @@ class AlertFacts:
             AlertKind.SHARE_ANSWERED: ("report", "share"),
             AlertKind.TEST_ALERT: (),
             AlertKind.INVITATION: ("invitation",),
+            AlertKind.WEEKLY_REPORT: ("periodic",),
         }
         kind = AlertKind(self.kind)
         missing = [name for name in need[kind] if getattr(self, name) is None]

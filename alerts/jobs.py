@@ -30,7 +30,8 @@ Hook = Callable[[dt.datetime], object]
 @dataclass
 class JobContext:
     dispatcher: Dispatcher
-    # The hub's sweeps: "risk_expiry", "review_reminders", "retention_purge", "audit_head".
+    # The hub's sweeps: "risk_expiry", "review_reminders", "retention_purge", "audit_head",
+    # "weekly_reports".
     hooks: Mapping[str, Hook] = field(default_factory=dict)
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     # Set by the scheduler service: the dispatch job then only wakes its dispatch thread,
@@ -77,6 +78,13 @@ def digests() -> None:
     """Hourly: the digests of the liaisons for whom it is now DIGEST_LOCAL_HOUR."""
     context = _ctx()
     context.dispatcher.digests(context.clock(), local_hour=DIGEST_LOCAL_HOUR)
+    dispatch()
+
+
+def weekly_reports() -> None:
+    """Hourly: the hub enqueues the weekly periodic reports of the liaisons for whom it is
+    Monday 06:00 now (hub/periodic/weekly.py); the dispatch that follows sends them."""
+    _hook("weekly_reports")
     dispatch()
 
 

@@ -27,6 +27,7 @@ from alerts.facts import (
     FailureFacts,
     LevelChangeFacts,
     MsgType,
+    PeriodicFacts,
     ReportFacts,
     ShareFacts,
 )
@@ -66,6 +67,14 @@ class TestNotice:
 
 
 @dataclass(frozen=True, slots=True)
+class WeeklyNotice:
+    """The weekly periodic report of one area, to the liaison who asked for it (by email)."""
+
+    member: str
+    report: PeriodicFacts
+
+
+@dataclass(frozen=True, slots=True)
 class InvitationNotice:
     """An invitation to someone who has no account yet: the address travels with it, and so
     does the one-time token until the email is sent (alerts/invitations.py forgets it then)."""
@@ -95,7 +104,15 @@ class AckNotice:
 SHARE_KINDS = (AlertKind.SHARE_REQUESTED, AlertKind.SHARE_ANSWERED)
 
 # Events the dispatcher writes itself (digests, notices to focal points) carry these.
-NoticeFacts = FailureFacts | DigestFacts | ShareNotice | TestNotice | InvitationNotice | AckNotice
+NoticeFacts = (
+    FailureFacts
+    | DigestFacts
+    | ShareNotice
+    | TestNotice
+    | InvitationNotice
+    | AckNotice
+    | WeeklyNotice
+)
 
 
 def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
@@ -114,6 +131,11 @@ def facts_to_json(facts: Facts | NoticeFacts) -> dict[str, Any]:
             "acknowledged_at": facts.acknowledged.acknowledged_at.isoformat(),
             "members": list(facts.members),
         }
+    if isinstance(facts, WeeklyNotice):
+        report = {f.name: getattr(facts.report, f.name) for f in dataclasses.fields(facts.report)}
+        report["start"], report["end"] = report["start"].isoformat(), report["end"].isoformat()
+        report["categories"] = [list(pair) for pair in report["categories"]]
+        return {"type": "WeeklyNotice", "member": facts.member, "report": report}
     out: dict[str, Any] = {"type": type(facts).__name__}
     for f in dataclasses.fields(facts):
         value = getattr(facts, f.name)
@@ -139,6 +161,12 @@ def notice_from_json(data: dict[str, Any]) -> NoticeFacts:
         )
     if kind == "TestNotice":
         return TestNotice(member=str(data["member"]))
+    if kind == "WeeklyNotice":
+        figures: dict[str, Any] = dict(data["report"])
+        figures["start"] = dt.date.fromisoformat(figures["start"])
+        figures["end"] = dt.date.fromisoformat(figures["end"])
+        figures["categories"] = tuple((str(c), int(n)) for c, n in figures["categories"])
+        return WeeklyNotice(member=str(data["member"]), report=PeriodicFacts(**figures))
     if kind == "InvitationNotice":
         data["expires_at"] = dt.datetime.fromisoformat(data["expires_at"])
         return InvitationNotice(**data)
@@ -369,6 +397,32 @@ def enqueue_invitation(session: Session, *, notice: InvitationNotice, organisati
         facts=facts_to_json(notice),
         organisations=[organisation],
         areas=[],
+    )
+
+
+def enqueue_weekly(session: Session, *, notice: WeeklyNotice, organisation: str) -> str:
+    """A liaison's weekly report of one area, in the caller's transaction like `enqueue`;
+    the dispatcher plans it to that liaison by email (alerts/weekly.py). Once per liaison,
+    area and period: a second run of the Monday sweep finds it."""
+    report = notice.report
+    source = f"weekly:{notice.member}:{report.area_code}:{report.start.isoformat()}"
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
+    )
+    if existing is not None:
+        return existing
+    return _insert_event(
+        session,
+        kind=AlertKind.WEEKLY_REPORT.value,
+        msg_type=MsgType.ALERT.value,
+        source=source,
+        version=1,
+        supersedes=None,
+        severity=None,
+        area_code=report.area_code,
+        facts=facts_to_json(notice),
+        organisations=[organisation],
+        areas=[report.area_code],
     )
 
 

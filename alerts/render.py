@@ -35,6 +35,7 @@ from alerts.facts import (
     InvitationFacts,
     LevelChangeFacts,
     MsgType,
+    PeriodicFacts,
     Recipient,
     ReportFacts,
     ShareFacts,
@@ -190,6 +191,28 @@ def _invitation(invitation: InvitationFacts, recipient: Recipient) -> dict[str, 
     }
 
 
+def _periodic(report: PeriodicFacts, lang: Language) -> dict[str, Any]:
+    change = report.total - report.previous_total
+    return {
+        "area_code": report.area_code,
+        "area_name": report.area_name,
+        "start": _date(report.start, lang),
+        "end": _date(report.end, lang),
+        "start_short": report.start.strftime("%d/%m"),
+        "end_short": report.end.strftime("%d/%m"),
+        "total": report.total,
+        "previous_total": report.previous_total,
+        "change": change,
+        "percent": round(100 * change / report.previous_total) if report.previous_total else None,
+        "risk": labels.label(labels.RISKS, report.risk, lang),
+        "level": labels.label(labels.LEVELS, report.level, lang),
+        "categories": [
+            {"name": labels.label(labels.CATEGORIES, code, lang), "count": count}
+            for code, count in report.categories
+        ],
+    }
+
+
 def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
     """The whole of what a template can see."""
     lang = recipient.language
@@ -214,6 +237,7 @@ def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
         "failure": _failure(facts.failure, lang) if facts.failure else None,
         "share": _share(facts.share, lang) if facts.share else None,
         "invitation": _invitation(facts.invitation, recipient) if facts.invitation else None,
+        "periodic": _periodic(facts.periodic, lang) if facts.periodic else None,
         "digest": None,
     }
     if facts.digest_period is not None:

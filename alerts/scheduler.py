@@ -46,6 +46,8 @@ SCHEDULE: list[tuple[str, Callable[[], None], Any]] = [
     # Every hour on the hour: each liaison's digest leaves at 06:00 in their own time zone
     # (06:30 where the offset has a half hour).
     ("alerts.digests", jobs.digests, CronTrigger(minute=0, timezone=dt.UTC)),
+    # Each hour too: the weekly periodic reports leave on Monday at 06:00 local time.
+    ("hub.weekly_reports", jobs.weekly_reports, CronTrigger(minute=0, timezone=dt.UTC)),
     ("hub.risk_expiry", jobs.risk_expiry, IntervalTrigger(minutes=1)),
     ("hub.review_reminders", jobs.review_reminders, IntervalTrigger(minutes=15)),
     ("hub.retention_purge", jobs.retention_purge, CronTrigger(hour=2, minute=30, timezone=dt.UTC)),

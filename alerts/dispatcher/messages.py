@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from alerts import ack as acks
 from alerts import designations as des
-from alerts import invitations
+from alerts import invitations, weekly
 from alerts.channels.base import ChannelKind, DeliveryKey, OutgoingMessage
 from alerts.dispatcher.base import DispatcherBase, log
 from alerts.facts import (
@@ -35,6 +35,7 @@ from alerts.outbox import (
     DigestFacts,
     ShareNotice,
     TestNotice,
+    WeeklyNotice,
     facts_from_json,
     notice_from_json,
 )
@@ -257,6 +258,8 @@ class Messages(DispatcherBase):
                 report=notice.report,
                 acknowledged=notice.acknowledged,
             )
+        if isinstance(notice, WeeklyNotice):
+            return weekly.alert_facts(event, self._link)
         if isinstance(notice, TestNotice):
             return AlertFacts(
                 kind=AlertKind.TEST_ALERT, event_id=event.id, link=self._link("/liaison")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import policies
 from alerts import ack as acks
 from alerts import designations as des
-from alerts import invitations
+from alerts import invitations, weekly
 from alerts.channels.base import ChannelKind, DeliveryKey
 from alerts.dispatcher.base import DispatcherBase, Stats, log
 from alerts.facts import AlertKind, LevelChangeFacts, MsgType, ReportFacts
@@ -128,6 +128,8 @@ class Planning(DispatcherBase):
             return self._plan_test(session, event, now)
         if kind is AlertKind.INVITATION:
             return invitations.plan(session, event, now)
+        if kind is AlertKind.WEEKLY_REPORT:
+            return weekly.plan(session, event, now)
         if kind is AlertKind.ACK_CONFIRMATION:
             return self._plan_ack_confirmation(session, event, now)
         if kind not in (AlertKind.REPORT_PUBLISHED, AlertKind.LEVEL_CHANGED):

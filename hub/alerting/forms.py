@@ -32,7 +32,7 @@ FIELDS = (
     "anti_phishing_phrase",
     "smime_certificate",
 )
-LISTS = ("report_types", "channels")
+LISTS = ("report_types", "channels", "weekly_report")
 _MAX_AREAS = 200
 
 
@@ -86,7 +86,11 @@ class LiaisonForm:
                 "anti_phishing_phrase": current.anti_phishing_phrase,
                 "smime_certificate": "",
             },
-            chosen={"report_types": list(current.report_types), "channels": list(current.channels)},
+            chosen={
+                "report_types": list(current.report_types),
+                "channels": list(current.channels),
+                "weekly_report": ["yes"] if current.weekly_report else [],
+            },
         )
 
     @classmethod
@@ -129,6 +133,7 @@ class LiaisonForm:
             "timezone": self.value("timezone") or "UTC",
             "anti_phishing_phrase": self.value("anti_phishing_phrase"),
             "deputies": [d for d in re.split(r"[,;\s]+", self.value("deputies")) if d],
+            "weekly_report": self.ticked("weekly_report", "yes"),
         }
         start, end = self.value("quiet_start"), self.value("quiet_end")
         if start or end:

@@ -42,6 +42,11 @@ class LiaisonSet(BaseModel):
         default_factory=list, description="deputies' emails, in order"
     )
     smime_certificate: str | None = Field(default=None, max_length=20000)
+    weekly_report: bool = Field(
+        default=False,
+        description="the weekly periodic security report of these areas, by email on Monday "
+        "at 06:00 in `timezone`",
+    )
 
 
 class ContactRead(BaseModel):
@@ -70,6 +75,7 @@ class LiaisonRead(BaseModel):
     anti_phishing_phrase: str
     deputies: list[str]
     smime_fingerprint: str | None
+    weekly_report: bool
 
 
 class CodeIn(BaseModel):

@@ -72,6 +72,7 @@ def _read(session: Session, designation: LiaisonDesignation) -> LiaisonRead:
         anti_phishing_phrase=designation.anti_phishing_phrase,
         deputies=[deputies.get(d, d) for d in designation.deputies],
         smime_fingerprint=designation.smime_fingerprint,
+        weekly_report=designation.weekly_report,
     )
 
 
@@ -122,6 +123,7 @@ def set_designation(
                 quiet_end=data.quiet_hours.end if data.quiet_hours else None,
                 deputies=deputies,
                 smime_certificate=data.smime_certificate,
+                weekly_report=data.weekly_report,
             ),
             now=now,
         )
@@ -133,7 +135,11 @@ def set_designation(
         actor=actor.label,
         actor_id=member.id,
         target=f"liaison:{member.id}",
-        details={"areas": saved.designation.areas, "channels": saved.designation.channels},
+        details={
+            "areas": saved.designation.areas,
+            "channels": saved.designation.channels,
+            "weekly_report": saved.designation.weekly_report,
+        },
     )
     result = _read(session, saved.designation)
     session.commit()

@@ -172,7 +172,14 @@ def hub_hooks(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, 
             )
         return result
 
+    def weekly_reports(now: dt.datetime) -> object:
+        from hub.periodic.weekly import weekly_reports as enqueue
+
+        with sessions() as session:
+            return enqueue(session, now=now, policy=policy)
+
     return {
+        "weekly_reports": weekly_reports,
         "risk_expiry": risk_expiry,
         "review_reminders": review_reminders,
         "retention_purge": retention_purge,

@@ -19,6 +19,7 @@ from alerts.facts import (
     InvitationFacts,
     LevelChangeFacts,
     MsgType,
+    PeriodicFacts,
     Recipient,
     ReportFacts,
     ShareFacts,
@@ -201,6 +202,23 @@ def longest(kind: AlertKind) -> list[AlertFacts]:
             expires_at=NOW,
         )
         return [AlertFacts(**base, invitation=invitation)]  # type: ignore[arg-type]
+    if kind is AlertKind.WEEKLY_REPORT:
+        many = tuple((c, 99_999) for c in ("threat_intimidation_harassment", "shooting", "other"))
+        weekly = [
+            PeriodicFacts(
+                area_code=LONG_AREA_CODE,
+                area_name=LONG_AREA_NAME,
+                start=NOW.date() - timedelta(days=7),
+                end=NOW.date() - timedelta(days=1),
+                total=total,
+                previous_total=previous,
+                risk="unacceptable",
+                level="enhanced",
+                categories=many if total else (),
+            )
+            for total, previous in ((999_999, 999_998), (0, 0), (3, 0), (1, 4))
+        ]
+        return [AlertFacts(**base, periodic=p) for p in weekly]  # type: ignore[arg-type]
     failure = FailureFacts(
         liaison_name="Marie-Élisabeth Ngoy-Kabamba wa Tshibangu",
         channel="email",

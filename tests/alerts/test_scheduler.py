@@ -43,6 +43,7 @@ def test_every_job_is_a_module_level_function_with_an_explicit_id() -> None:
         "hub.review_reminders",
         "hub.retention_purge",
         "hub.audit_head",
+        "hub.weekly_reports",
     } <= set(found)
     for job in found.values():
         assert job.func.__module__ == "alerts.jobs"

@@ -253,6 +253,7 @@ def make_engine(url: str, *, background_checkpoint: bool = False, **kwargs: Any)
             # A connection returned without commit or rollback (invalidated) ends its turn too.
             if record.info.pop("gated", False):
                 engine.info_gate.release()  # type: ignore[attr-defined]
+
         if background_checkpoint and on_disk:
             _start_checkpointer(engine, str(parsed.database))
         return engine

@@ -68,6 +68,4 @@ def map_of(
 def legend_of(policy: Policy, lang: str) -> list[tuple[str, str, str]]:
     """(risk code, risk in words, level in words) for each risk, as the map colours them."""
     said: Lang = "en" if lang == "en" else "fr"
-    return [
-        (str(r), RISK_LABELS[r][said], LEVEL_LABELS[policy.level_for(r)][said]) for r in Risk
-    ]
+    return [(str(r), RISK_LABELS[r][said], LEVEL_LABELS[policy.level_for(r)][said]) for r in Risk]

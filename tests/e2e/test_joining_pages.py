@@ -110,9 +110,7 @@ def test_an_organisation_joins_and_its_colleague_reads_a_report(
         decider = make_member(session, decider_org, roles=(Role.COMMITTEE,))
         assert decider.totp_secret is not None
         publisher_org = make_organisation(session, name="Aide Sans Frontières")
-        areas.set_presence(
-            session, actor=CONSOLE, organisation_id=publisher_org.id, areas=["CD61"]
-        )
+        areas.set_presence(session, actor=CONSOLE, organisation_id=publisher_org.id, areas=["CD61"])
         publisher = make_member(session, publisher_org).member.email
         decider_email, secret = decider.member.email, decider.totp_secret
 

@@ -52,6 +52,12 @@ class AlertKind(StrEnum):
     # The weekly periodic security report of a designated area, on Monday morning.
     WEEKLY_REPORT = "weekly_report"
 
+    # Briefings (hub/briefings): the invitation with its calendar (also its changes and
+    # cancellation), the SMS reminder an hour before, a series proposed or ended.
+    BRIEFING_INVITATION = "briefing_invitation"
+    BRIEFING_REMINDER = "briefing_reminder"
+    BRIEFING_SERIES = "briefing_series"
+
 
 class MsgType(StrEnum):
     """Alert, or one that supersedes an earlier alert (as CAP's msgType)."""
@@ -257,6 +263,39 @@ class PeriodicFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class BriefingFacts:
+    """A coordination briefing as its invitation may say it: area, start (shown in the
+    area's zone), length, place or call details and agenda — written by a coordinator for the
+    invitees, never anything of a sealed report. `series_status` (proposed / ended) and
+    `every` make it a notice about the series instead of one meeting."""
+
+    area_code: str
+    area_name: str
+    starts_at: datetime
+    timezone: str
+    duration_minutes: int
+    place: str
+    agenda: str
+    organiser: str
+    cancelled: bool = False
+    moved: bool = False
+    series_status: str | None = None
+    every: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_area(self.area_code, self.area_name)
+        object.__setattr__(self, "starts_at", _aware(self.starts_at, "starts_at"))
+        ZoneInfo(self.timezone)  # refuses an unknown zone
+        if not 1 <= self.duration_minutes <= 24 * 60:
+            raise ValueError("a briefing lasts between a minute and a day")
+        if len(self.place) > 2000 or len(self.agenda) > 4000:
+            raise ValueError("place or agenda too long")
+        object.__setattr__(self, "organiser", _one_line(self.organiser, 320, "organiser"))
+        if self.series_status not in (None, "proposed", "ended"):
+            raise ValueError(f"unknown series status {self.series_status!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class AlertFacts:
     """Everything an alert of one kind may show. `link` leads to the hub (never to content)."""
 
@@ -273,6 +312,8 @@ class AlertFacts:
     share: ShareFacts | None = None
     invitation: InvitationFacts | None = None
     periodic: PeriodicFacts | None = None
+
+    briefing: BriefingFacts | None = None
     digest_items: tuple[ReportFacts, ...] = ()
     digest_period: tuple[datetime, datetime] | None = None
 
@@ -289,6 +330,9 @@ class AlertFacts:
             AlertKind.TEST_ALERT: (),
             AlertKind.INVITATION: ("invitation",),
             AlertKind.WEEKLY_REPORT: ("periodic",),
+            AlertKind.BRIEFING_INVITATION: ("briefing",),
+            AlertKind.BRIEFING_REMINDER: ("briefing",),
+            AlertKind.BRIEFING_SERIES: ("briefing",),
         }
         kind = AlertKind(self.kind)
         missing = [name for name in need[kind] if getattr(self, name) is None]

@@ -103,6 +103,11 @@ def review_reminders() -> None:
     _hook("review_reminders")
 
 
+def briefing_sweep() -> None:
+    """The next briefing of each confirmed series, once the last one has started."""
+    _hook("briefing_sweep")
+
+
 def retention_purge() -> None:
     _hook("retention_purge")
 

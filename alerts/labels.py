@@ -38,6 +38,7 @@ TLPS = _table(vocab.TLP_LABELS)
 RISKS = _table(vocab.RISK_LABELS)
 LEVELS = _table(vocab.LEVEL_LABELS)
 CHANNELS = _table(vocab.CHANNEL_LABELS)
+BRIEFINGS = _table(vocab.BRIEFING_LABELS)
 
 # Shorter forms for SMS; a category without one here uses its full label.
 CATEGORIES_SMS: _Table = {

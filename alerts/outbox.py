@@ -255,6 +255,10 @@ def _insert_event(session: Session, **values: Any) -> str:
     return event_id
 
 
+# For the notices defined beside their own planning (alerts/briefings.py).
+insert_event = _insert_event
+
+
 def enqueue_notice(
     session: Session,
     *,

@@ -20,6 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -30,6 +31,7 @@ from alerts.facts import (
     AckRequest,
     AlertFacts,
     AlertKind,
+    BriefingFacts,
     EscalationFacts,
     FailureFacts,
     InvitationFacts,
@@ -213,6 +215,37 @@ def _periodic(report: PeriodicFacts, lang: Language) -> dict[str, Any]:
     }
 
 
+_WEEKDAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def _briefing(briefing: BriefingFacts, lang: Language) -> dict[str, Any]:
+    """Times in the area's zone, not the reader's: the meeting happens there, and the
+    calendar attached converts it for the reader's own calendar."""
+    local = briefing.starts_at.astimezone(ZoneInfo(briefing.timezone))
+    day = _WEEKDAYS[lang][local.weekday()]
+    fmt = "%d/%m/%Y %H:%M" if lang == "fr" else "%d %b %Y %H:%M"
+    return {
+        "area_code": briefing.area_code,
+        "area_name": briefing.area_name,
+        "start": f"{day} {local.strftime(fmt)} ({briefing.timezone})",
+        "start_short": local.strftime("%d/%m %H:%M"),
+        "time": local.strftime("%H:%M"),
+        "weekday": day,
+        "timezone": briefing.timezone,
+        "duration_minutes": briefing.duration_minutes,
+        "place": briefing.place,
+        "agenda": briefing.agenda,
+        "organiser": briefing.organiser,
+        "cancelled": briefing.cancelled,
+        "moved": briefing.moved,
+        "series_status": briefing.series_status,
+        "every": labels.label(labels.BRIEFINGS, briefing.every, lang) if briefing.every else "",
+    }
+
+
 def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
     """The whole of what a template can see."""
     lang = recipient.language
@@ -238,6 +271,7 @@ def context(facts: AlertFacts, recipient: Recipient) -> dict[str, Any]:
         "share": _share(facts.share, lang) if facts.share else None,
         "invitation": _invitation(facts.invitation, recipient) if facts.invitation else None,
         "periodic": _periodic(facts.periodic, lang) if facts.periodic else None,
+        "briefing": _briefing(facts.briefing, lang) if facts.briefing else None,
         "digest": None,
     }
     if facts.digest_period is not None:
@@ -308,7 +342,8 @@ def email_message(
     to: str,
     supersedes: DeliveryKey | None = None,
 ) -> OutgoingMessage:
-    """The email for one liaison, ready for `EmailChannel.send`."""
+    """The email for one liaison, ready for `EmailChannel.send` (a briefing invitation
+    adds its calendar: `dataclasses.replace(message, calendar=…)`)."""
     return OutgoingMessage(
         key=key,
         to=to,

@@ -50,6 +50,7 @@ SCHEDULE: list[tuple[str, Callable[[], None], Any]] = [
     ("hub.weekly_reports", jobs.weekly_reports, CronTrigger(minute=0, timezone=dt.UTC)),
     ("hub.risk_expiry", jobs.risk_expiry, IntervalTrigger(minutes=1)),
     ("hub.review_reminders", jobs.review_reminders, IntervalTrigger(minutes=15)),
+    ("hub.briefing_sweep", jobs.briefing_sweep, IntervalTrigger(minutes=15)),
     ("hub.retention_purge", jobs.retention_purge, CronTrigger(hour=2, minute=30, timezone=dt.UTC)),
     ("hub.audit_head", jobs.audit_head, IntervalTrigger(hours=1)),
 ]

@@ -66,6 +66,8 @@ class OutgoingMessage:
     language: str = "fr"
     # Message-ID of the alert this one supersedes (update/cancel), so mail clients thread them.
     supersedes: DeliveryKey | None = None
+    # An iTIP calendar (text/calendar, RFC 5545/5546) the email carries: a briefing invitation.
+    calendar: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

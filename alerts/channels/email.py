@@ -199,7 +199,7 @@ class EmailChannel:
             ("Content-Language", message.language),
             ("MIME-Version", "1.0"),
         ]
-        raw = _mime(headers, message.text, message.html)
+        raw = _mime(headers, message.text, message.html, message.calendar)
         return self.signer(raw) if self.signer is not None else raw
 
     # -- sending --------------------------------------------------------------------------
@@ -389,20 +389,54 @@ def _text_part(body: str, subtype: str) -> bytes:
     ).encode() + encoded
 
 
-def _mime(headers: list[tuple[str, str]], text: str, html: str | None) -> bytes:
+def _calendar_part(calendar: bytes) -> bytes:
+    """The iTIP invitation (RFC 6047): text/calendar with its METHOD, also offered as a file
+    for mail programs that only show attachments."""
+    method = b"CANCEL" if b"\r\nMETHOD:CANCEL\r\n" in calendar else b"REQUEST"
+    encoded = base64.encodebytes(_EOLS.sub(_CRLF, calendar)).replace(b"\n", _CRLF)
+    return (
+        b'Content-Type: text/calendar; charset="utf-8"; method='
+        + method
+        + b"\r\n"
+        + b'Content-Disposition: attachment; filename="invitation.ics"\r\n'
+        + b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + encoded
+    )
+
+
+def _mime(
+    headers: list[tuple[str, str]], text: str, html: str | None, calendar: bytes | None = None
+) -> bytes:
+    """The message's bytes before signing: text, or text + HTML (multipart/alternative), and
+    with a calendar both inside multipart/mixed, so the S/MIME signature covers it too."""
     head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode()
-    if html is None:
+    if html is None and calendar is None:
         return head + _text_part(text, "plain")
     # "=_" never occurs in base64, so the boundary cannot collide with a part's content.
     boundary = f"=_slthub_{secrets.token_hex(12)}"
+    body = (
+        _text_part(text, "plain")
+        if html is None
+        else (
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode()
+            + f"--{boundary}\r\n".encode()
+            + _text_part(text, "plain")
+            + f"--{boundary}\r\n".encode()
+            + _text_part(html, "html")
+            + f"--{boundary}--\r\n".encode()
+        )
+    )
+    if calendar is None:
+        return head + body
+    mixed = f"=_slthub_{secrets.token_hex(12)}"
     return (
         head
-        + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode()
-        + f"--{boundary}\r\n".encode()
-        + _text_part(text, "plain")
-        + f"--{boundary}\r\n".encode()
-        + _text_part(html, "html")
-        + f"--{boundary}--\r\n".encode()
+        + f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'.encode()
+        + f"--{mixed}\r\n".encode()
+        + body
+        + f"--{mixed}\r\n".encode()
+        + _calendar_part(calendar)
+        + f"--{mixed}--\r\n".encode()
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts import ack as acks
+from alerts import briefings as briefing_notices
 from alerts import designations as des
 from alerts import invitations, weekly
 from alerts.channels.base import ChannelKind, DeliveryKey, OutgoingMessage
@@ -122,6 +123,9 @@ class Messages(DispatcherBase):
                     continue
                 item.message = email_message(rendered, key=key, to=to)
                 continue
+            if row.kind in briefing_notices.KIND_VALUES:
+                self._prepare_briefing(item, event, row, person)
+                continue
             if person is None:
                 item.problem = "no liaison designation: no confirmed address or phrase"
                 continue
@@ -155,6 +159,28 @@ class Messages(DispatcherBase):
                 if d.smime_certificate:
                     item.certificate = d.smime_certificate.encode()
         return prepared
+
+    def _prepare_briefing(
+        self, item: _Prepared, event: AlertEvent, row: AlertDelivery, person: des.Reach | None
+    ) -> None:
+        """A briefing invitation (with its calendar), reminder or series notice: to the
+        person's confirmed address, else their account's (a focal point need not be a
+        liaison to be invited)."""
+        try:
+            item.message = briefing_notices.message(
+                event,
+                row,
+                key=item.key,
+                person=person,
+                base_url=self.config.base_url,
+                secret=self.config.ack_secret,
+            )
+        except Exception as exc:  # facts or a designation out of bounds: visible, parked
+            log.exception("cannot render delivery %s", row.id)
+            item.problem = f"cannot render: {type(exc).__name__}: {exc}"[:300]
+            return
+        if person is not None and row.channel == "email" and person.designation.smime_certificate:
+            item.certificate = person.designation.smime_certificate.encode()
 
     def _threads_onto(
         self, session: Session, event: AlertEvent, row: AlertDelivery

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 import policies
 from alerts import ack as acks
+from alerts import briefings as briefing_notices
 from alerts import designations as des
 from alerts import invitations, weekly
 from alerts.channels.base import ChannelKind, DeliveryKey
@@ -130,6 +131,9 @@ class Planning(DispatcherBase):
             return invitations.plan(session, event, now)
         if kind is AlertKind.WEEKLY_REPORT:
             return weekly.plan(session, event, now)
+
+        if kind in briefing_notices.KINDS:
+            return briefing_notices.plan(session, event, now)
         if kind is AlertKind.ACK_CONFIRMATION:
             return self._plan_ack_confirmation(session, event, now)
         if kind not in (AlertKind.REPORT_PUBLISHED, AlertKind.LEVEL_CHANGED):

@@ -147,6 +147,12 @@ def hub_hooks(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, 
         with sessions() as session:
             return areas.review_reminders(session, now=now)
 
+    def briefing_sweep(now: dt.datetime) -> object:
+        from hub.briefings import service as briefings
+
+        with sessions() as session:
+            return briefings.sweep(session, now=now, secret=alert_secret(settings))
+
     def retention_purge(now: dt.datetime) -> object:
         with sessions() as session:
             return reports.purge_expired(
@@ -182,6 +188,7 @@ def hub_hooks(settings: Settings, sessions: sessionmaker[Session]) -> dict[str, 
         "weekly_reports": weekly_reports,
         "risk_expiry": risk_expiry,
         "review_reminders": review_reminders,
+        "briefing_sweep": briefing_sweep,
         "retention_purge": retention_purge,
         "audit_head": audit_head,
     }

@@ -5,17 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hub.alerting.wiring import alert_secret
-from hub.briefings import service, views
+from hub.briefings import minutes, service, views
 from hub.briefings.schemas import (
     AnswerIn,
     BriefingCreate,
     BriefingRead,
     InvitationRead,
+    MinutesIn,
+    MinutesRead,
     SeriesMove,
     SeriesRead,
 )
 from hub.db import utcnow
-from hub.deps import ActorDep, SessionDep, SettingsDep
+from hub.deps import ActorDep, PolicyDep, SessionDep, SettingsDep
 from hub.openapi import server_checks
 
 router = APIRouter(tags=["briefings"])
@@ -105,3 +107,35 @@ def answer(
     )
     briefing = service.get_briefing(session, invitation.briefing_id)
     return InvitationRead(briefing=views.read_briefing(session, briefing), answer=invitation.answer)
+
+
+@router.post(
+    "/briefings/{briefing_id}/minutes",
+    status_code=201,
+    response_model=MinutesRead,
+    responses=_PROBLEMS,
+    openapi_extra=server_checks(text="not only spaces"),
+)
+def publish_minutes(
+    briefing_id: str,
+    body: MinutesIn,
+    actor: ActorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+) -> MinutesRead:
+    """A sealed `meeting_minutes` report to the organisations that said they attend."""
+    report_id = minutes.publish_minutes(
+        session,
+        actor=actor,
+        briefing_id=briefing_id,
+        text=body.text,
+        decisions=body.decisions,
+        policy=policy,
+        data_dir=settings.data_dir,
+        now=utcnow(),
+    )
+    return MinutesRead(
+        report_id=report_id,
+        organisations=minutes.attending_organisations(session, briefing_id),
+    )

@@ -1,8 +1,8 @@
 """What an area's level means for its briefings: the series the new level calls for is
-proposed, the one it no longer calls for ends (the briefings ahead are cancelled). Called by
-the area service inside the risk change's transaction; flushes only. Kept apart from
-hub/briefings/service.py so that the area service can call it without importing the service
-that imports the area service."""
+proposed, the one it no longer calls for ends (the briefings ahead are cancelled and their
+invitees told). Called by the area service inside the risk change's transaction; flushes
+only. Kept apart from hub/briefings/service.py so that the area service can call it without
+importing the service that imports the area service."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hub.actors import Actor
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
+from hub.briefings import notices
 from hub.briefings.models import (
     ACTIVE_SERIES,
     Briefing,
@@ -85,6 +86,7 @@ def level_changed(
     )
     session.add(series)
     session.flush()
+    notices.series(session, series=series, status="proposed", at=at)
     audit.record(
         session,
         action=AuditAction.BRIEFING_PROPOSE_SERIES,
@@ -106,6 +108,7 @@ def end_series(
     for briefing in upcoming(session, series.id, at):
         cancel_briefing(session, briefing, at=at)
     session.flush()
+    notices.series(session, series=series, status="ended", at=at)
     audit.record(
         session,
         action=AuditAction.BRIEFING_CANCEL_SERIES if by else AuditAction.BRIEFING_END_SERIES,
@@ -117,7 +120,8 @@ def end_series(
 
 
 def cancel_briefing(session: Session, briefing: Briefing, *, at: dt.datetime) -> None:
-    """A higher SEQUENCE: a calendar replaces the invitation with the cancellation."""
+    """Its invitees get the cancellation (a higher SEQUENCE) and no reminder."""
     briefing.status = BriefingStatus.CANCELLED
     briefing.sequence += 1
     session.flush()
+    notices.briefing_changed(session, briefing=briefing, at=at)

@@ -12,10 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from hub.alerting.wiring import alert_secret
-from hub.briefings import service, views
+from hub.briefings import minutes, service, views
 from hub.briefings.schemas import BriefingCreate, SeriesMove
 from hub.db import utcnow
-from hub.deps import SessionDep, SettingsDep
+from hub.deps import PolicyDep, SessionDep, SettingsDep
 from hub.errors import HubError, NotFound, field_errors
 from hub.i18n import gettext as _
 from hub.members.models import Role
@@ -32,6 +32,9 @@ NOTICES = {
     "moved": lambda: _("The series was moved; the invitees are told."),
     "cancelled": lambda: _("The series was cancelled; the invitees are told."),
     "answered": lambda: _("Your answer was recorded."),
+    "minutes": lambda: _(
+        "The minutes are published, sealed to the organisations that said they attend."
+    ),
 }
 WEEKDAYS: dict[Weekday, Callable[[], str]] = {
     Weekday.MONDAY: lambda: _("Monday"),
@@ -186,6 +189,33 @@ def series_decision(
     return RedirectResponse("/briefings?notice=moved", status_code=303)
 
 
+def _briefing_page(
+    request: Request,
+    session: SessionDep,
+    actor: PageActorDep,
+    briefing_id: str,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    if not plausible_id(briefing_id):
+        raise NotFound(_("There is no such briefing."))
+    detail = views.briefing_detail(session, actor=actor, briefing_id=briefing_id)
+    return render(
+        request,
+        "briefings/detail.html",
+        status=status,
+        detail=detail,
+        notice=notice,
+        error=error,
+        errors=errors or {},
+        values=values or {},
+    )
+
+
 @router.get("/briefings/{briefing_id}")
 def briefing_page(
     request: Request,
@@ -194,16 +224,56 @@ def briefing_page(
     actor: PageActorDep,
     notice: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    if not plausible_id(briefing_id):
-        raise NotFound(_("There is no such briefing."))
-    detail = views.briefing_detail(session, actor=actor, briefing_id=briefing_id)
-    return render(
+    return _briefing_page(
         request,
-        "briefings/detail.html",
-        detail=detail,
-        now=utcnow(),
+        session,
+        actor,
+        briefing_id,
         notice=NOTICES[notice]() if notice in NOTICES else None,
     )
+
+
+@router.post("/briefings/{briefing_id}/minutes")
+def minutes_submit(
+    request: Request,
+    briefing_id: str,
+    session: SessionDep,
+    actor: PageActorDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+    text: FormText = "",
+    decisions: FormText = "",
+    csrf_token: FormText = "",
+) -> Response:
+    require_csrf(request, csrf_token)
+    if not plausible_id(briefing_id):
+        raise NotFound(_("There is no such briefing."))
+    try:
+        minutes.publish_minutes(
+            session,
+            actor=actor,
+            briefing_id=briefing_id,
+            text=text,
+            decisions=decisions,
+            policy=policy,
+            data_dir=settings.data_dir,
+            now=utcnow(),
+        )
+    except HubError as exc:
+        if exc.status == 404:
+            raise
+        found = field_errors(exc)
+        return _briefing_page(
+            request,
+            session,
+            actor,
+            briefing_id,
+            status=exc.status,
+            errors=found,
+            error=None if found else exc.message,
+            values={"text": text, "decisions": decisions},
+        )
+    return RedirectResponse(f"/briefings/{briefing_id}?notice=minutes", status_code=303)
 
 
 @router.post("/briefings/{briefing_id}/answer")

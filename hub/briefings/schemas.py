@@ -70,6 +70,16 @@ class SeriesMove(Strict):
     agenda: Agenda = ""
 
 
+class MinutesIn(Strict):
+    text: Annotated[str, Field(min_length=1, max_length=4000)]
+    decisions: Agenda = ""
+
+
+class MinutesRead(BaseModel):
+    report_id: str
+    organisations: list[str]
+
+
 class AnswerIn(Strict):
     attending: bool
 

@@ -19,6 +19,7 @@ from hub.actors import Actor
 from hub.areas.service import get_area
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
+from hub.briefings import notices
 from hub.briefings.invitees import invitees
 from hub.briefings.levels import HUB, end_series, upcoming
 from hub.briefings.models import (
@@ -115,6 +116,7 @@ def move_series(
             for invitation in _invitations(session, briefing.id):
                 invitation.answer, invitation.answered_at = None, None
             session.flush()
+            notices.briefing_changed(session, briefing=briefing, at=now)
             session.flush()
         if not ahead:
             _top_up(session, series, now=now, secret=secret, organiser=actor)
@@ -257,6 +259,7 @@ def _invite(session: Session, briefing: Briefing, *, now: dt.datetime, secret: b
         rows.append(row)
     briefing.invited_at = now
     session.flush()
+    notices.invitations(session, briefing=briefing, invitations=rows, at=now)
     return len(rows)
 
 

@@ -112,6 +112,10 @@ class BriefingDetail:
     invited: list[Invited]
     mine: BriefingInvitation | None
     may_manage: bool
+    # The minutes' report, for those it was sealed to (an attendee) and coordinators; and
+    # whether this person may publish them (a coordinator or focal point, none yet).
+    minutes_link: str | None
+    may_publish_minutes: bool
 
 
 def briefing_detail(session: Session, *, actor: Actor, briefing_id: str) -> BriefingDetail:
@@ -136,4 +140,17 @@ def briefing_detail(session: Session, *, actor: Actor, briefing_id: str) -> Brie
             .order_by(Organisation.name, Member.display_name)
         ):
             invited.append(Invited(inv.member_id, name, inv.organisation_id, org, inv.answer))
-    return BriefingDetail(read_briefing(session, briefing), invited, mine, manage)
+    attended = mine is not None and mine.answer is Answer.YES
+    report = briefing.minutes_report_id
+    member = actor.member
+    return BriefingDetail(
+        read_briefing(session, briefing),
+        invited,
+        mine,
+        manage,
+        f"/reports/{report}" if report and (manage or attended) else None,
+        report is None
+        and member is not None
+        and member.has_role(Role.COORDINATOR, Role.FOCAL_POINT)
+        and (manage or attended),
+    )

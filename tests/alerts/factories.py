@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 from alerts.facts import (
@@ -14,6 +15,7 @@ from alerts.facts import (
     AckRequest,
     AlertFacts,
     AlertKind,
+    BriefingFacts,
     EscalationFacts,
     FailureFacts,
     InvitationFacts,
@@ -195,6 +197,33 @@ def longest(kind: AlertKind) -> list[AlertFacts]:
             )
             for outcome in outcomes
         ]
+    if kind in (
+        AlertKind.BRIEFING_INVITATION,
+        AlertKind.BRIEFING_REMINDER,
+        AlertKind.BRIEFING_SERIES,
+    ):
+        # Every variant: new, moved, cancelled, and the two series notices.
+        briefing = BriefingFacts(
+            area_code=LONG_AREA_CODE,
+            area_name=LONG_AREA_NAME,
+            starts_at=NOW,
+            timezone="America/Argentina/ComodRivadavia",
+            duration_minutes=480,
+            place="Salle de réunion du bureau conjoint, avenue de la Paix " * 30,
+            agenda="Point sécurité de la semaine ; axes routiers ; mouvements prévus " * 60,
+            organiser="marie-elisabeth.ngoy-kabamba@organisation-humanitaire.example.org",
+        )
+        variants = [
+            briefing,
+            dataclasses.replace(briefing, moved=True),
+            dataclasses.replace(briefing, cancelled=True, moved=True),
+        ]
+        if kind is AlertKind.BRIEFING_SERIES:
+            variants = [
+                dataclasses.replace(briefing, series_status=status, every="fortnightly")
+                for status in ("proposed", "ended")
+            ]
+        return [AlertFacts(**base, briefing=b) for b in variants]  # type: ignore[arg-type]
     if kind is AlertKind.INVITATION:
         invitation = InvitationFacts(
             organisation="Organisation internationale pour les migrations — Nord-Kivu " * 3,

@@ -41,6 +41,7 @@ def test_every_job_is_a_module_level_function_with_an_explicit_id() -> None:
         "alerts.digests",
         "hub.risk_expiry",
         "hub.review_reminders",
+        "hub.briefing_sweep",
         "hub.retention_purge",
         "hub.audit_head",
         "hub.weekly_reports",

@@ -46,7 +46,15 @@ def _standing(session, code, at=T0):
 
 
 def _events(session) -> list[AlertEvent]:
-    return list(session.scalars(select(AlertEvent).order_by(AlertEvent.created_at)))
+    """The level-change alerts (a change into or out of enhanced also writes the briefing
+    series' notice to coordinators: tests/hub/briefings)."""
+    return list(
+        session.scalars(
+            select(AlertEvent)
+            .where(AlertEvent.kind == "level_changed")
+            .order_by(AlertEvent.created_at)
+        )
+    )
 
 
 def test_raising_takes_effect_at_once_and_is_announced(db_session, coordinators) -> None:

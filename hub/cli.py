@@ -786,6 +786,7 @@ BENCHMARKS = (
     "inbox",
     "load",
     "periodic",
+    "chart",
 )
 
 

@@ -164,10 +164,10 @@ def test_the_area_page_draws_the_chart_with_its_numbers_in_words(
     assert len(months) == 12
     december = {"en": "Dec", "fr": "déc."}[lang]
     assert december in months
-    table = re.search(r'<table class="months">.*?</table>', page, re.S)
+    table = re.search(r'<table class="figures months">.*?</table>', page, re.S)
     assert table is not None
     assert words["month"] in table.group(0)
-    assert len(re.findall(r"<tr><td>", table.group(0))) == 12
+    assert len(re.findall(r"<tr><th scope=\"row\">", table.group(0))) == 12
     # B was given the TLP:RED incident too.
     seen_by_b = browser(w.b.email, lang=lang).get("/areas/CD61").text
     assert "3 incidents" in seen_by_b

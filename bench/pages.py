@@ -3,18 +3,25 @@
     python -m bench.pages
 
 Runs `slthub init` into a temporary directory (SQLite), creates one organisation present in a
-small area tree and one focal point, serves the hub on a loopback port, logs in through the
-login form and fetches each page of PAGES. Prints, per page, the bytes of the HTML, of what it
+small area tree and one focal point, imports the demo boundaries (hub/areas/demo, two DEMO
+trees: RD Congo and Mali) so that the overview and the area pages draw their maps, publishes
+one incident in each of the last twelve months in North Kivu (so the area pages' charts have
+twelve bars), serves the hub on a loopback port, logs in through the login form and fetches
+each page of PAGES, then the overview and the root area's page for each demo tree (the
+organisation present in that tree alone). Prints, per page, the bytes of the HTML, of what it
 links (CSS, scripts), their sum, and the sum gzip-compressed (what a proxy that compresses
-would send). Focal points open these over 2G: the flash form's budget is 15 KB in all.
+would send). Focal points open these over 2G: the flash form's budget is 15 KB in all, every
+other page's 30 KB.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import re
 import tempfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +81,7 @@ def _areas(settings: Settings, email: str) -> tuple[str, str, str, str]:
     from alerts.models import AlertEvent
     from hub.actors import CONSOLE, Actor
     from hub.areas import service as areas
-    from hub.areas.importing import parse_csv
+    from hub.areas.importing import parse_csv, parse_geojson
     from hub.db import make_engine, make_session_factory
     from hub.keystore import load_hub_keys
     from hub.members import invitations
@@ -88,6 +95,8 @@ def _areas(settings: Settings, email: str) -> tuple[str, str, str, str]:
     factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
     with factory() as session:
         areas.import_areas(session, actor=CONSOLE, parsed=parse_csv(TREE_CSV), dataset="bench")
+        demo = (resources.files("hub.areas") / "demo" / "demo-areas.geojson").read_text("utf-8")
+        areas.import_areas(session, actor=CONSOLE, parsed=parse_geojson(demo), dataset="DEMO")
         member = session.scalars(select(Member).where(Member.email == email)).one()
         areas.set_presence(
             session, actor=CONSOLE, organisation_id=member.organisation_id, areas=["CD61", "CD62"]
@@ -112,7 +121,7 @@ def _areas(settings: Settings, email: str) -> tuple[str, str, str, str]:
                 kind=OrganisationKind.NGO,
                 contact_name="Awa Diallo",
                 contact_email="awa@route.example",
-                areas=["Nord-Kivu", "Sud-Kivu"],
+                areas=["CD61", "CD62"],
                 reason="Cliniques mobiles sur les routes du Nord et du Sud-Kivu.",
             ),
             address="127.0.0.1",
@@ -202,6 +211,40 @@ def _directory(session: Any) -> None:
             )
 
 
+def _incidents(client: httpx.Client, email: str) -> None:
+    """One incident in North Kivu in each of the last twelve months, through the API."""
+    from bench.reports import FLASH
+
+    token = client.post("/api/v1/auth/login", json={"email": email, "password": PASSPHRASE}).json()[
+        "access_token"
+    ]
+    month = dt.date.today().replace(day=1)
+    for _ in range(12):
+        report = {**FLASH, "area": "CD61", "occurred_at": f"{month.isoformat()}T06:40:00+01:00"}
+        answer = client.post(
+            "/api/v1/reports", json=report, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.status_code == 201, answer.text
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def _present_in(settings: Settings, email: str, tree: str) -> None:
+    from hub.actors import CONSOLE
+    from hub.areas import service as areas
+    from hub.db import make_engine, make_session_factory
+    from hub.keystore import load_hub_keys
+    from hub.members.models import Member
+
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))
+    with factory() as session:
+        member = session.scalars(select(Member).where(Member.email == email)).one()
+        areas.set_presence(
+            session, actor=CONSOLE, organisation_id=member.organisation_id, areas=[tree]
+        )
+    engine.dispose()
+
+
 def _measure(client: httpx.Client, path: str, label: str | None = None) -> None:
     page = client.get(path)
     assert page.status_code == 200, (path, page.status_code)
@@ -240,9 +283,15 @@ def main() -> None:
                     data={"email": email, "password": PASSPHRASE, "csrf_token": token.group(1)},
                 )
                 assert answer.status_code == 200, answer.status_code
+                _incidents(client, email)
                 print(f"{'page':<26}{'html':>8}{'linked':>8}{'total':>8}{'gzip':>8}  (bytes)")
                 for path in PAGES:
                     _measure(client, path)
+                # Each demo tree's overview (its map) and root area page (map and chart).
+                for tree in ("CD", "ML"):
+                    _present_in(settings, email, tree)
+                    _measure(client, "/", label=f"/ (present in {tree})")
+                    _measure(client, f"/areas/{tree}")
             # The invitee, who has no account yet, and a committee member (with TOTP).
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as invitee:
                 _measure(invitee, f"/join/{invited}", label="/join/{token}")

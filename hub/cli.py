@@ -788,6 +788,7 @@ BENCHMARKS = (
     "load",
     "periodic",
     "audit",
+    "chart",
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -29,8 +29,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from hub.actors import Actor, Permission
-from hub.areas.service import area_names
+from hub.areas.service import area_names, current_levels
 from hub.auth import service as auth
+from hub.db import utcnow
 from hub.deps import SessionDep
 from hub.errors import BUSY_RETRY_AFTER_S, Forbidden, HubError, Unauthorized, busy_message
 from hub.i18n import LOCALES, current_locale, gettext, ngettext
@@ -43,7 +44,8 @@ from hub.security import (
     csrf_token_for,
     new_csrf_cookie,
 )
-from policies.vocabulary import LABELS, Lang, OrganisationStatus
+from policies import Policy
+from policies.vocabulary import LABELS, Lang, Level, OrganisationStatus
 
 env = Environment(
     loader=PackageLoader("hub", "templates"),
@@ -159,6 +161,25 @@ def area_labels(session: Session) -> AreaLabels:
     return AreaLabels(area_names(session, _lang()))
 
 
+class AreaLevels:
+    """`area_level(code)` in templates: the badge of the cooperation level in force now in
+    the area (pages listing reports pass `area_levels(session, codes, policy)`); nothing for
+    an area it was not given."""
+
+    def __init__(self, levels: dict[str, Level] | None = None) -> None:
+        self._levels = levels or {}
+
+    def __call__(self, code: str | None) -> Markup:
+        level = self._levels.get(code or "")
+        if level is None:
+            return Markup("")
+        return Markup('<span class="level level-{}">{}</span>').format(level, label(level))
+
+
+def area_levels(session: Session, codes: Iterable[str], policy: Policy) -> AreaLevels:
+    return AreaLevels(current_levels(session, codes, at=utcnow(), policy=policy))
+
+
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     locale: str = request.state.locale
     cookie = request.cookies.get(CSRF_COOKIE)
@@ -167,6 +188,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         cookie = new_cookie = new_csrf_cookie()
     context.setdefault("viewer", getattr(request.state, "viewer", None))
     context.setdefault("area_label", AreaLabels())
+    context.setdefault("area_level", AreaLevels())
     html = env.get_template(template).render(
         request=request,
         status=status,

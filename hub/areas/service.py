@@ -48,7 +48,7 @@ from hub.i18n import gettext as _
 from hub.members.models import Role
 from hub.organisations.models import Organisation, OrganisationStatus
 from policies import Policy
-from policies.vocabulary import Risk
+from policies.vocabulary import Level, Risk
 
 SCHEDULER = "scheduler"
 
@@ -197,6 +197,23 @@ def area_standing(
         areas = policy_areas(session)
     lineage = policies.lineage(code, areas)
     return policies.area_standing(code, areas, _assessments(session, lineage), at, policy)
+
+
+def current_levels(
+    session: Session, codes: Iterable[str], *, at: dt.datetime, policy: Policy
+) -> dict[str, Level]:
+    """The cooperation level in force now in each of `codes` (pages show it beside an area a
+    report names: the level the report was published under may have changed since)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    tree = policy_areas(session)
+    lineages = {code: policies.lineage(code, tree) for code in wanted}
+    assessments = _assessments(session, {a for line in lineages.values() for a in line})
+    return {
+        code: policies.area_standing(code, tree, assessments, at, policy).outcome.level
+        for code in wanted
+    }
 
 
 def policy_organisations(session: Session) -> tuple[policies.Organisation, ...]:

@@ -25,6 +25,7 @@ from hub.web import (
     PageRoute,
     actor_from_cookie,
     area_labels,
+    area_levels,
     render,
     require_csrf,
     secure_cookies,
@@ -119,6 +120,9 @@ def landing(request: Request, session: SessionDep, policy: PolicyDep) -> Respons
         area_label=area_labels(session),
         # Focal points are asked to choose what partners see of them in the directory.
         directory_prompt=standing is None and directory.should_prompt(session, member),
+        area_level=area_levels(
+            session, {r.header.area for r in situation.latest} if situation else (), policy
+        ),
     )
 
 

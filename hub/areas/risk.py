@@ -201,11 +201,10 @@ def set_risk(
             now=now,
             policy=policy,
         )
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.AREA_SET_RISK,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=f"area:{code}",
             details={
                 "assessment": row.id,
@@ -230,11 +229,10 @@ def set_risk(
     )
     session.add(change)
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.AREA_PROPOSE_RISK,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"area:{code}",
         details={
             "change": change.id,
@@ -293,11 +291,10 @@ def confirm_risk_change(
     change.status = RiskChangeStatus.CONFIRMED
     change.decided_by_id, change.decided_by, change.decided_at = actor.id, actor.label, now
     change.assessment_id = row.id
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.AREA_CONFIRM_RISK,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"area:{area.code}",
         details={
             "change": change.id,
@@ -321,11 +318,10 @@ def refuse_risk_change(
     change = _awaiting_change(session, change_id)
     change.status = RiskChangeStatus.WITHDRAWN
     change.decided_by_id, change.decided_by, change.decided_at = actor.id, actor.label, now
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.AREA_REFUSE_RISK,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"area:{change.area_code}",
         details={
             "change": change.id,

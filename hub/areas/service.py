@@ -250,11 +250,10 @@ def import_areas(
         if row.geometry is not None:
             area.geometry = row.geometry
         session.flush()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.AREA_IMPORT,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         details={"created": created, "updated": updated, "dataset": dataset},
     )
     session.commit()
@@ -304,11 +303,10 @@ def set_presence(
             )
         )
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.PRESENCE_SET,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"organisation:{organisation_id}",
         details={"areas": wanted},
     )

@@ -198,20 +198,18 @@ def request_share(
     )
     session.add(request)
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.SHARE_REQUEST,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=request.id,
         details={"report": report.id, "from": who.organisation.id, "to": target.id},
     )
     if decision.outcome:
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.SHARE_APPROVE,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=request.id,
             details={"report": report.id, "to": target.id, "allowed_by": allowed_by},
         )
@@ -264,11 +262,10 @@ def approve_share(
     request.allowed_by = f"person:{actor.id}"
     request.decided_by_id = actor.id
     request.decided_at = now
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.SHARE_APPROVE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=request.id,
         details={"report": report.id, "to": request.target_id, "allowed_by": "person"},
     )
@@ -286,11 +283,10 @@ def deny_share(session: Session, *, actor: Actor, request_id: str) -> ShareReque
     request.status = ShareStatus.DENIED
     request.decided_by_id = actor.id
     request.decided_at = utcnow()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.SHARE_DENY,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=request.id,
         details={"report": report.id, "to": request.target_id},
     )
@@ -393,11 +389,10 @@ def revoke_recipient(
         .where(ShareRequest.status.in_([ShareStatus.PENDING, ShareStatus.APPROVED]))
     ):
         request.status = ShareStatus.REVOKED
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_REVOKE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=report.id,
         details={
             "organisation": organisation_id,

@@ -70,11 +70,10 @@ def create_standing_consent(
     session.add(rule)
     session.flush()
     read = _rule_read(rule)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.STANDING_CONSENT_SET,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=rule.id,
         details=read.model_dump(mode="json"),
     )
@@ -100,11 +99,10 @@ def remove_standing_consent(session: Session, *, actor: Actor, rule_id: str) -> 
     if rule is None or rule.originator_id != who.organisation.id or rule.removed_at:
         raise NotFound(_("No such standing consent."))
     rule.removed_at = utcnow()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.STANDING_CONSENT_REMOVE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=rule.id,
     )
     session.commit()

@@ -302,11 +302,10 @@ def submit_report(
         )
         for s in stored:
             session.add(Attachment(id=s.ref.id, report_id=report.id, sealed_size=s.sealed_size))
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.REPORT_PUBLISH,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=report.id,
             details={
                 "digest": report.digest,

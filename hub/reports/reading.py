@@ -67,11 +67,10 @@ def integrity_failure(
     session: Session, *, actor: Actor, report: Report, exc: Exception
 ) -> ReportIntegrityError:
     session.rollback()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_INTEGRITY_FAILED,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=report.id,
         details={"error": type(exc).__name__},
     )
@@ -163,11 +162,10 @@ def read_report(session: Session, *, actor: Actor, report_id: str) -> ReportRead
         signature="valid",
         verified_by=opened.verified_by,  # type: ignore[arg-type]
     )
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_OPEN,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=report.id,
         details={"organisation": who.organisation.id, "digest": report.digest},
     )
@@ -193,11 +191,10 @@ def read_attachment(
         raise report_not_found()
     assert opened.key is not None  # noqa: S101 (the body names attachments, so it was unwrapped)
     data = files.open_attachment(data_dir, report_id=report.id, ref=ref, key=opened.key)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_OPEN,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=report.id,
         details={"organisation": who.organisation.id, "attachment": ref.id},
     )

@@ -86,11 +86,10 @@ def withdraw_report(
         msg_type=MsgType.CANCEL,
         supersedes=f"report:{report.id}",
     )
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_WITHDRAW,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=report.id,
         details={"wraps_destroyed": count, "digest": report.digest},
     )
@@ -114,11 +113,10 @@ def purge_expired(
         if report.created_at + keep > now:
             continue
         _shred(session, report, reason="retention", now=now, data_dir=data_dir)
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.REPORT_PURGE,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=report.id,
             details={"retention_days": keep.days, "digest": report.digest},
         )

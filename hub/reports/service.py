@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, or_, select, tuple_
+from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
 import policies
@@ -60,6 +60,7 @@ from hub.reports.publishing import standing_consent_targets as standing_consent_
 from hub.reports.publishing import submit_report as submit_report
 from hub.reports.readers import Reader as Reader
 from hub.reports.readers import active_wrap as active_wrap
+from hub.reports.readers import held_by as held_by
 from hub.reports.readers import holders as holders
 from hub.reports.readers import readable_report as readable_report
 from hub.reports.readers import reader as reader
@@ -174,11 +175,7 @@ def _anchor(session: Session, organisation_id: str, before: str) -> tuple[dt.dat
             field="before",
         )
     row = session.execute(
-        select(ReportWrap.listed_at).where(
-            ReportWrap.report_id == before,
-            ReportWrap.organisation_id == organisation_id,
-            or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"),
-        )
+        select(ReportWrap.listed_at).where(ReportWrap.report_id == before, held_by(organisation_id))
     ).first()
     return None if row is None else (row.listed_at, before)
 
@@ -248,7 +245,7 @@ def inbox(
         .join(Report, Report.id == ReportWrap.report_id)
         .join(Organisation, Organisation.id == Report.originator_id)
         .where(*in_range, *filters)
-        .where(or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"))
+        .where(held_by(org_id))
         .order_by(ReportWrap.listed_at.desc(), ReportWrap.report_id.desc())
         # One more than the page: whether there is a next page, without an empty last one.
         .limit(size + 1)

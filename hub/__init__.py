@@ -1,0 +1,1 @@
+"""SLT Hub: the web application, its API, pages, command line and storage (docs/hub.md)."""

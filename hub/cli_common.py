@@ -1,15 +1,16 @@
-"""What every `slthub` command shares: the common options, output (text or --json),
-settings and a database session. A module of its own so that the domain CLIs
-(hub/reports/cli.py, hub/alerting/cli.py) import it at the top, without a cycle through
-hub/cli.py."""
+"""What every `slthub` command shares: the common options, and `Console`, the one helper that
+gives a command its output (text or --json), its settings and database sessions. A module of
+its own so that the domain CLIs (hub/<domain>/cli.py) import it at the top, without a cycle
+through hub/cli.py."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -78,6 +79,28 @@ def session_for(settings: Settings, out: Out) -> Iterator[Session]:
     finally:
         session.close()
         engine.dispose()
+
+
+class Console:
+    """What a command works with: `out` (text, or one JSON object with --json), `settings`
+    (read from --db, --data-dir and the environment when first asked for, so a command checks
+    its own input first) and `session()`, a database session that turns a HubError into the
+    command's error and always closes."""
+
+    def __init__(
+        self, db: str | None, data_dir: Path | None = None, as_json: bool = False, **extra: Any
+    ) -> None:
+        self.out = Out(as_json)
+        self._db = db
+        self._data_dir = data_dir
+        self._extra = extra
+
+    @cached_property
+    def settings(self) -> Settings:
+        return settings_for(self._db, self._data_dir, **self._extra)
+
+    def session(self) -> AbstractContextManager[Session]:
+        return session_for(self.settings, self.out)
 
 
 def read_secret(prompt: str, *, from_stdin: bool, confirm: bool = False) -> str:

@@ -1,3 +1,5 @@
+"""`GET /api/v1/health`: whether the database answers and the scheduler runs (503 otherwise)."""
+
 from __future__ import annotations
 
 from typing import Literal

@@ -36,6 +36,7 @@ from hub.deps import SessionDep
 from hub.errors import BUSY_RETRY_AFTER_S, Forbidden, HubError, Unauthorized, busy_message
 from hub.i18n import LOCALES, current_locale, gettext, ngettext
 from hub.i18n import gettext as _
+from hub.members.models import Member
 from hub.security import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -277,14 +278,21 @@ def actor_from_cookie(
     return actor
 
 
+def signed_in(request: Request, session: Session) -> tuple[Actor, Member]:
+    """The member behind a page's session cookie, whatever their organisation's standing (the
+    pages of one's own account); PageRoute sends anyone else to the login page. The one login
+    check of the pages: page_actor builds on it."""
+    actor = actor_from_cookie(request, session, any_status=True)
+    if actor is None or actor.member is None:
+        raise Unauthorized(_("Log in first."))
+    return actor, actor.member
+
+
 def page_actor(request: Request, session: SessionDep) -> Actor:
     """The logged-in member of a page; PageRoute sends anyone else to the login page."""
-    token = session_cookie(request)
-    actor = actor_from_cookie(request, session, any_status=True)
-    if actor is None or actor.member is None or token is None:
-        raise Unauthorized(_("Log in first."))
+    actor, member = signed_in(request, session)
     # Logged in, but a pending or suspended organisation: the page says why, not "log in".
-    auth.require_approved_organisation(actor.member)
+    auth.require_approved_organisation(member)
     return actor
 
 

@@ -21,6 +21,7 @@ Programming errors (a bad argument, a template bug) still raise: they are not ou
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -123,3 +124,14 @@ def short_detail(text: str | bytes, limit: int = 300) -> str:
         text = text.decode("utf-8", "replace")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine: the one place a channel may send credentials in the
+    clear (a local relay or a test server), never across a network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import email.utils
-import ipaddress
 import logging
 import re
 import secrets
@@ -45,6 +44,7 @@ from alerts.channels.base import (
     OutgoingMessage,
     SendResult,
     classify_smtp_code,
+    is_loopback,
     short_detail,
 )
 
@@ -98,7 +98,7 @@ class SmtpSettings:
             raise SmtpUrlError("SMTP URL needs a sender address (?from=alerts@example.org)")
         username = unquote(parts.username) if parts.username else None
         password = unquote(parts.password) if parts.password else None
-        if username and security == "plain" and not _is_loopback(parts.hostname):
+        if username and security == "plain" and not is_loopback(parts.hostname):
             raise SmtpUrlError(
                 "refusing to send SMTP credentials unencrypted; use smtps:// or smtp+starttls://"
             )
@@ -116,15 +116,6 @@ class SmtpSettings:
             password=password,
             timeout=timeout,
         )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def message_id(key: DeliveryKey, domain: str) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -44,6 +43,7 @@ from alerts.channels.base import (
     OutgoingMessage,
     SendResult,
     classify_http_status,
+    is_loopback,
     short_detail,
 )
 from alerts.segments import count_segments
@@ -347,15 +347,6 @@ class SmsChannel:
 # -- configuration --------------------------------------------------------------------------
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def parse_sms_gateway(url: str, *, status_callback: str | None = None) -> SmsTransport:
     """Build the transport `SLTHUB_SMS_GATEWAY` names.
 
@@ -380,7 +371,7 @@ def parse_sms_gateway(url: str, *, status_callback: str | None = None) -> SmsTra
     callback = query.pop("callback", None) or status_callback
     netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
     has_secret = parts.username is not None
-    if transport_scheme == "http" and has_secret and not _is_loopback(parts.hostname):
+    if transport_scheme == "http" and has_secret and not is_loopback(parts.hostname):
         raise SmsGatewayUrlError("refusing to send gateway credentials over plain http")
     if kind == "twilio":
         if not parts.username or not parts.password:

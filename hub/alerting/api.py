@@ -1,3 +1,5 @@
+"""The JSON routes of liaison designations, test alerts, deliveries and SMS status callbacks."""
+
 from __future__ import annotations
 
 import hmac

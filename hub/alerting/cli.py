@@ -7,13 +7,11 @@ from typing import Annotated, Any
 import typer
 
 from hub.cli_common import (
+    Console,
     DataDirOpt,
     DbOpt,
     JsonOpt,
-    Out,
     member_actor,
-    session_for,
-    settings_for,
 )
 
 liaison_app = typer.Typer(no_args_is_help=True, help="Liaison designations (who gets alerts).")
@@ -42,7 +40,8 @@ def liaison_set(
     from hub.alerting.schemas import ChannelsIn, LiaisonSet, QuietHoursIn
     from hub.db import utcnow
 
-    out = Out(as_json)
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
     channels: dict[str, Any] = {"email": alert_email}
     if sms:
         channels["sms"] = sms
@@ -64,7 +63,7 @@ def liaison_set(
         )
     except ValueError as exc:
         out.fail(str(exc))
-    with session_for(settings_for(db, data_dir), out) as session:
+    with cli.session() as session:
         read = service.set_designation(
             session, actor=member_actor(session, email), data=body, now=utcnow()
         )
@@ -81,8 +80,9 @@ def liaison_show(
 ) -> None:
     from hub.alerting import service
 
-    out = Out(as_json)
-    with session_for(settings_for(db, data_dir), out) as session:
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    with cli.session() as session:
         read = service.get_designation(session, actor=member_actor(session, email))
     contacts = ", ".join(
         f"{c.channel} {c.address} ({'confirmed' if c.confirmed else 'unconfirmed'})"
@@ -101,8 +101,9 @@ def liaison_confirm_sms(
     from hub.alerting import service
     from hub.db import utcnow
 
-    out = Out(as_json)
-    with session_for(settings_for(db, data_dir), out) as session:
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    with cli.session() as session:
         read = service.confirm_phone(
             session, actor=member_actor(session, email), code=code, now=utcnow()
         )
@@ -121,8 +122,9 @@ def alerts_log(
     from hub.actors import CONSOLE
     from hub.alerting import service
 
-    out = Out(as_json)
-    with session_for(settings_for(db, data_dir), out) as session:
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    with cli.session() as session:
         rows = service.deliveries(session, actor=CONSOLE, liaison_email=liaison, event_id=event)
     lines = [
         f"{r.due_at:%Y-%m-%d %H:%M} {r.kind:<16} step {r.step} {r.channel:<5} {r.status:<9} "
@@ -144,8 +146,9 @@ def alerts_dispatch(
     from hub.db import make_engine, make_session_factory
     from hub.keystore import load_hub_keys
 
-    out = Out(as_json)
-    settings = settings_for(db, data_dir)
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    settings = cli.settings
     engine = make_engine(settings.database_url)
     try:
         sessions = make_session_factory(engine, signer=load_hub_keys(settings.hub_keys_path))

@@ -9,14 +9,14 @@ designations module and the service; the form only turns text into the schema.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from hub.alerting.schemas import LiaisonRead, LiaisonSet
-from hub.errors import HubError, validation_message
+from hub.errors import HubError
+from hub.forms import TextForm
 from hub.i18n import gettext as _
 
 FIELDS = (
@@ -40,24 +40,9 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-@dataclass
-class LiaisonForm:
-    values: dict[str, str] = field(default_factory=dict)
-    chosen: dict[str, list[str]] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-    def value(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    def ticked(self, name: str, value: str) -> bool:
-        return value in self.chosen.get(name, [])
-
-    def add_error(self, name: str | None, message: str) -> None:
-        if name and name in FIELDS + LISTS:
-            self.errors.setdefault(name, message)
-        else:
-            self.problems.append(message)
+class LiaisonForm(TextForm):
+    FIELDS = FIELDS
+    LISTS = LISTS
 
     @classmethod
     def blank(cls, *, lang: str) -> LiaisonForm:
@@ -92,20 +77,6 @@ class LiaisonForm:
                 "weekly_report": ["yes"] if current.weekly_report else [],
             },
         )
-
-    @classmethod
-    def posted(cls, pairs: Iterable[tuple[str, Any]]) -> LiaisonForm:
-        form = cls()
-        for name, raw in pairs:
-            if not isinstance(raw, str):
-                continue  # a file where text is expected: the form has no file field
-            if name in LISTS:
-                kept = form.chosen.setdefault(name, [])
-                if raw and raw not in kept:
-                    kept.append(raw)
-            elif name in FIELDS and name not in form.values:
-                form.values[name] = raw.strip()
-        return form
 
     def to_designation(self, *, areas: Mapping[str, str]) -> LiaisonSet | None:
         """The designation, or None with `errors` / `problems` filled in. `areas`: every name
@@ -145,9 +116,7 @@ class LiaisonForm:
         try:
             return LiaisonSet.model_validate(data)
         except ValidationError as exc:
-            for err in exc.errors():
-                loc = [str(part) for part in err["loc"]]
-                self.add_error(self._field(loc), validation_message(err))
+            self.add_schema_errors(exc, self._field)
             return None
 
     @staticmethod

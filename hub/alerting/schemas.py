@@ -1,3 +1,5 @@
+"""What the liaison and delivery APIs take and return."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,0 +1,1 @@
+"""Areas (P-codes), their risk assessments and levels, and where organisations are present."""

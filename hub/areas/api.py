@@ -1,3 +1,5 @@
+"""The JSON routes of areas, risk levels, risk changes and organisations' presence."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Response

@@ -1,3 +1,5 @@
+"""What the area APIs take and return: areas, risk, changes awaiting confirmation, presence."""
+
 from __future__ import annotations
 
 import datetime as dt

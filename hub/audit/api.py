@@ -1,3 +1,5 @@
+"""The JSON route of the audit log, for operator and committee."""
+
 from __future__ import annotations
 
 from typing import Annotated

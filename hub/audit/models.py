@@ -1,3 +1,5 @@
+"""The audit chain's tables (entries and the signed head) and the actions it records."""
+
 from __future__ import annotations
 
 import datetime as dt

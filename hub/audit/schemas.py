@@ -1,3 +1,5 @@
+"""An audit entry as the audit API returns it."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -87,6 +87,20 @@ def hub_public(session: Session) -> bytes:
     return _signer(session).public_bytes()
 
 
+def record_by(
+    session: Session,
+    *,
+    actor: Actor,
+    action: AuditAction,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """`record` for an action an `Actor` took: its label and id, the same way everywhere."""
+    record(
+        session, action=action, actor=actor.label, actor_id=actor.id, target=target, details=details
+    )
+
+
 def record(
     session: Session,
     *,

@@ -1,3 +1,5 @@
+"""The JSON routes of logging in and out, changing a passphrase, and who am I (`/me`)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response

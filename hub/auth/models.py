@@ -1,3 +1,5 @@
+"""Sessions (the member key locked under the client's session key) and login failures."""
+
 from __future__ import annotations
 
 import datetime as dt

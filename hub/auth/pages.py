@@ -29,6 +29,7 @@ from hub.web import (
     render,
     require_csrf,
     secure_cookies,
+    signed_in,
     to_login,
 )
 
@@ -83,10 +84,7 @@ def login_submit(
 
 @router.get("/")
 def landing(request: Request, session: SessionDep, policy: PolicyDep) -> Response:
-    actor = actor_from_cookie(request, session, any_status=True)
-    if actor is None or actor.member is None:
-        return to_login()
-    member = actor.member
+    actor, member = signed_in(request, session)
     granted = members.wrap_of(session, member) is not None
     try:
         service.require_approved_organisation(member)
@@ -152,10 +150,8 @@ def _totp_page(
 
 @router.get("/account/totp")
 def totp_page(request: Request, session: SessionDep) -> Response:
-    actor = actor_from_cookie(request, session, any_status=True)
-    if actor is None or actor.member is None:
-        return to_login()
-    if actor.member.totp_secret is not None:
+    actor, member = signed_in(request, session)
+    if member.totp_secret is not None:
         return RedirectResponse("/", status_code=303)
     return _totp_page(request, actor, members.new_totp_secret())
 
@@ -170,9 +166,7 @@ def totp_submit(
     csrf_token: FormText = "",
 ) -> Response:
     require_csrf(request, csrf_token)
-    actor = actor_from_cookie(request, session, any_status=True)
-    if actor is None or actor.member is None:
-        return to_login()
+    actor, _member = signed_in(request, session)
     try:
         members.enrol_totp(session, actor=actor, secret=secret, code=totp, passphrase=passphrase)
     except HubError as exc:
@@ -218,9 +212,7 @@ def _passphrase_page(
 
 @router.get("/account/passphrase")
 def passphrase_page(request: Request, session: SessionDep) -> Response:
-    actor = actor_from_cookie(request, session, any_status=True)
-    if actor is None or actor.member is None:
-        return to_login()
+    signed_in(request, session)
     return _passphrase_page(request)
 
 
@@ -234,9 +226,7 @@ def passphrase_submit(
     csrf_token: FormText = "",
 ) -> Response:
     require_csrf(request, csrf_token)
-    actor = actor_from_cookie(request, session, any_status=True)
-    if actor is None or actor.member is None:
-        return to_login()
+    actor, _member = signed_in(request, session)
     if new_password != confirm_password:
         return _passphrase_page(
             request,

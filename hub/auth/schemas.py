@@ -1,3 +1,5 @@
+"""What the login API takes and returns: the credentials in, the bearer token out."""
+
 from __future__ import annotations
 
 import datetime as dt

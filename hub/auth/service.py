@@ -389,11 +389,10 @@ def logout(session: Session, *, actor: Actor) -> None:
     if actor.session_id is None:
         return
     session.execute(delete(AuthSession).where(AuthSession.id == actor.session_id))
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.LOGOUT,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=actor.id,
     )
     session.commit()

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from hub.cli_common import DataDirOpt, DbOpt, JsonOpt, Out, settings_for
+from hub.cli_common import Console, DataDirOpt, DbOpt, JsonOpt
 from hub.errors import HubError
 
 
@@ -52,8 +52,9 @@ def backup_command(
     while the hub serves. The hub's keys stay out unless --include-hub-keys."""
     from hub.backup.service import KEY_FILES, create_backup
 
-    out = Out(as_json)
-    settings = settings_for(db, data_dir)
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    settings = cli.settings
     try:
         result = create_backup(settings, destination=file, include_hub_keys=include_hub_keys)
     except HubError as exc:
@@ -103,8 +104,9 @@ def restore_command(
     hub's services first."""
     from hub.backup.service import RestoreIncomplete, restore_backup
 
-    out = Out(as_json)
-    settings = settings_for(db, data_dir)
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    settings = cli.settings
     try:
         result = restore_backup(settings, archive=file, force=force)
     except RestoreIncomplete as exc:

@@ -1,0 +1,1 @@
+"""Security briefings: the series an area's level calls for, one-off briefings, invitations."""

@@ -1,3 +1,5 @@
+"""What the briefing APIs take and return: briefings, series, invitations and answers."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -71,11 +71,10 @@ def confirm_series(
     series.status = SeriesStatus.CONFIRMED
     series.decided_by_id, series.decided_by, series.decided_at = actor.id, actor.label, now
     _top_up(session, series, now=now, secret=secret, organiser=actor)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.BRIEFING_CONFIRM_SERIES,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"area:{series.area_code}",
         details={"series": series.id},
     )
@@ -120,11 +119,10 @@ def move_series(
             session.flush()
         if not ahead:
             _top_up(session, series, now=now, secret=secret, organiser=actor)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.BRIEFING_MOVE_SERIES,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"area:{series.area_code}",
         details={"series": series.id, "weekday": series.weekday, "time": series.local_time},
     )
@@ -221,11 +219,10 @@ def schedule(
     session.add(briefing)
     session.flush()
     count = _invite(session, briefing, now=now, secret=secret)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.BRIEFING_SCHEDULE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"area:{area.code}",
         details={"briefing": briefing.id, "starts_at": starts.isoformat(), "invited": count},
     )
@@ -312,11 +309,10 @@ def answer_as_member(
         raise Conflict(_("This briefing was cancelled."))
     invitation.answer = Answer.YES if attending else Answer.NO
     invitation.answered_at = now
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.BRIEFING_ANSWER,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=f"briefing:{briefing.id}",
         details={"answer": invitation.answer.value},
     )

@@ -1,0 +1,1 @@
+"""Consent: share requests the originator decides, and standing consents for new reports."""

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import ValidationError
 
 from hub.consents.schemas import StandingConsentCreate
-from hub.errors import HubError, validation_message
+from hub.errors import HubError
 from hub.fields import FIRST_YEAR, LAST_YEAR
+from hub.forms import TextForm
 from hub.i18n import gettext as _
 from policies.vocabulary import Level, OrganisationKind, ReportType, Tlp
 
@@ -31,42 +31,14 @@ _DATE_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _MAX_AREAS = 200
 
 
-@dataclass
-class StandingConsentForm:
-    values: dict[str, str] = field(default_factory=dict)
-    chosen: dict[str, list[str]] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-    def value(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    def ticked(self, name: str, value: str) -> bool:
-        return value in self.chosen.get(name, [])
-
-    def add_error(self, name: str | None, message: str) -> None:
-        if name and name not in self.errors:
-            self.errors[name] = message
-        elif not name:
-            self.problems.append(message)
+class StandingConsentForm(TextForm):
+    FIELDS = FIELDS
+    LISTS = LISTS
+    MORE_ERRORS = ("target",)  # the organisation or the kind, one of the two
 
     @classmethod
     def blank(cls) -> StandingConsentForm:
         return cls(values={"max_tlp": Tlp.AMBER.value})
-
-    @classmethod
-    def posted(cls, pairs: Iterable[tuple[str, Any]]) -> StandingConsentForm:
-        form = cls()
-        for name, raw in pairs:
-            if not isinstance(raw, str):
-                continue  # a file where text is expected: the form has no file field
-            if name in LISTS:
-                kept = form.chosen.setdefault(name, [])
-                if raw and raw not in kept:
-                    kept.append(raw)
-            elif name in FIELDS and name not in form.values:
-                form.values[name] = raw.strip()
-        return form
 
     # --- from text to the schema ---------------------------------------------------------
 
@@ -108,10 +80,9 @@ class StandingConsentForm:
         try:
             return StandingConsentCreate.model_validate(data)
         except ValidationError as exc:
-            for err in exc.errors():
-                loc = [str(part) for part in err["loc"]]
-                named = loc[0] if loc and loc[0] in FIELDS + LISTS else None
-                self.add_error(named, validation_message(err))
+            self.add_schema_errors(
+                exc, lambda loc: loc[0] if loc and loc[0] in FIELDS + LISTS else None
+            )
             return None
 
     def add_service_error(self, exc: HubError) -> None:

@@ -131,11 +131,10 @@ def complete_pending(session: Session, *, actor: Actor, only: str | None = None)
             existing.added_at = utcnow()
         item.request.sealed_at = utcnow()
         item.request.sealed_by_id = member.id
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.SHARE_SEAL,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=item.request.id,
             details={
                 "report": report.id,

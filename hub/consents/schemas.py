@@ -1,3 +1,5 @@
+"""What the consent APIs take and return: share requests, decisions, standing consents."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,11 @@ Only a holder of a report's wrap can seal its data key to another organisation, 
 holds none: every new wrap is made in the session of a logged-in member whose organisation
 already holds the report. The policy engine decides *whether* (`policies.may_share`); the
 audit names the person or the rule that allowed each share.
+
+This module keeps share requests (asked, approved, denied, revoked) and what their pages show.
+Standing consents are consents/standing.py, the explanation of a decision consents/explain.py,
+the facts publication needs consents/rules.py and the queue consents/queue.py; their names are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -19,30 +24,31 @@ from sqlalchemy.orm import Session
 import policies
 from alerts.facts import AlertKind, ShareFacts
 from alerts.outbox import ShareNotice, enqueue_share
-from hub.actors import CONSOLE, Actor, Permission
+from hub.actors import Actor, Permission
 from hub.audit import service as audit
 from hub.audit.models import AuditAction
-from hub.consents.models import ShareRequest, ShareStatus, StandingConsentRule
+from hub.consents.explain import explain_access as explain_access
+from hub.consents.explain import explain_for_console as explain_for_console
+from hub.consents.models import ShareRequest, ShareStatus
 from hub.consents.queue import complete_pending
 from hub.consents.rules import rule_facts
-from hub.consents.schemas import (
-    ShareRequestCreate,
-    ShareRequestRead,
-    StandingConsentCreate,
-    StandingConsentRead,
-)
+from hub.consents.schemas import ShareRequestCreate, ShareRequestRead
+from hub.consents.standing import StandingConsentView as StandingConsentView
+from hub.consents.standing import create_standing_consent as create_standing_consent
+from hub.consents.standing import list_standing_consents as list_standing_consents
+from hub.consents.standing import remove_standing_consent as remove_standing_consent
+from hub.consents.standing import standing_consent_views as standing_consent_views
 from hub.db import utcnow
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.i18n import gettext as _
-from hub.members.models import Member
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import service as reports
 from hub.reports.context import PolicyContext, load_context
-from hub.reports.errors import report_not_found, withdrawn
+from hub.reports.errors import withdrawn
 from hub.reports.models import Report
 from hub.reports.schemas import HeaderRead
 from policies import Policy
-from policies.vocabulary import Lang, Level, OrganisationKind, ReportType, Tlp
+from policies.vocabulary import Level
 
 # The reason codes that let a holder pass a report on without asking the originator.
 _AUTOMATIC = {
@@ -52,141 +58,6 @@ _AUTOMATIC = {
     policies.ReasonCode.STANDING_CONSENT: "standing_consent",
     policies.ReasonCode.CONSENT_GIVEN: "consent",
 }
-
-
-# --- standing consents -----------------------------------------------------------------------
-
-
-def _rule_read(rule: StandingConsentRule) -> StandingConsentRead:
-    return StandingConsentRead(
-        id=rule.id,
-        to_organisation=rule.target_id,
-        to_kind=OrganisationKind(rule.target_kind) if rule.target_kind else None,
-        max_tlp=Tlp(rule.max_tlp),
-        report_types=[ReportType(t) for t in rule.report_types],
-        areas=rule.areas,
-        levels=[Level(v) for v in rule.levels],
-        expires_at=rule.expires_at,
-    )
-
-
-def create_standing_consent(
-    session: Session, *, actor: Actor, rule_in: StandingConsentCreate, policy: Policy
-) -> StandingConsentRead:
-    who = reports.reader(actor, need_keys=False)
-    actor.require(Permission.REPORT_SHARE)
-    if rule_in.to_organisation is not None:
-        target = session.get(Organisation, rule_in.to_organisation)
-        if target is None:
-            raise InvalidInput(_("No such organisation."), field="to_organisation")
-    from policies.vocabulary import tlp_rank
-
-    if tlp_rank(rule_in.max_tlp) > tlp_rank(policy.standing_consent_max_tlp):
-        raise InvalidInput(
-            _("The policy lets a standing consent cover at most TLP:%(tlp)s.")
-            % {"tlp": policy.standing_consent_max_tlp.upper()},
-            field="max_tlp",
-        )
-    rule = StandingConsentRule(
-        originator_id=who.organisation.id,
-        target_id=rule_in.to_organisation,
-        target_kind=rule_in.to_kind.value if rule_in.to_kind else None,
-        max_tlp=rule_in.max_tlp.value,
-        report_types=sorted(t.value for t in rule_in.report_types),
-        areas=sorted(rule_in.areas),
-        levels=sorted(v.value for v in rule_in.levels),
-        expires_at=rule_in.expires_at,
-        created_by_id=actor.id,
-    )
-    session.add(rule)
-    session.flush()
-    read = _rule_read(rule)
-    audit.record(
-        session,
-        action=AuditAction.STANDING_CONSENT_SET,
-        actor=actor.label,
-        actor_id=actor.id,
-        target=rule.id,
-        details=read.model_dump(mode="json"),
-    )
-    session.commit()
-    return read
-
-
-def list_standing_consents(session: Session, *, actor: Actor) -> list[StandingConsentRead]:
-    who = reports.reader(actor, need_keys=False)
-    rules = session.scalars(
-        select(StandingConsentRule)
-        .where(StandingConsentRule.originator_id == who.organisation.id)
-        .where(StandingConsentRule.removed_at.is_(None))
-        .order_by(StandingConsentRule.created_at)
-    )
-    return [_rule_read(r) for r in rules]
-
-
-def remove_standing_consent(session: Session, *, actor: Actor, rule_id: str) -> None:
-    who = reports.reader(actor, need_keys=False)
-    actor.require(Permission.REPORT_SHARE)
-    rule = session.get(StandingConsentRule, rule_id)
-    if rule is None or rule.originator_id != who.organisation.id or rule.removed_at:
-        raise NotFound(_("No such standing consent."))
-    rule.removed_at = utcnow()
-    audit.record(
-        session,
-        action=AuditAction.STANDING_CONSENT_REMOVE,
-        actor=actor.label,
-        actor_id=actor.id,
-        target=rule.id,
-    )
-    session.commit()
-
-
-@dataclass(frozen=True)
-class StandingConsentView:
-    rule: StandingConsentRead
-    # The target organisation's name (None when the rule names a kind).
-    target_name: str | None
-    # Who made the rule: a member's name, or None when the console did or the member is gone.
-    created_by: str | None
-    created_at: dt.datetime
-
-
-def standing_consent_views(session: Session, *, actor: Actor) -> list[StandingConsentView]:
-    """`list_standing_consents` with the names the page shows (the API gives ids only)."""
-    who = reports.reader(actor, need_keys=False)
-    rules = list(
-        session.scalars(
-            select(StandingConsentRule)
-            .where(StandingConsentRule.originator_id == who.organisation.id)
-            .where(StandingConsentRule.removed_at.is_(None))
-            .order_by(StandingConsentRule.created_at)
-        )
-    )
-    if not rules:
-        return []
-    org_ids = {r.target_id for r in rules if r.target_id}
-    names = {
-        org_id: name
-        for org_id, name in session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
-        )
-    }
-    member_ids = {r.created_by_id for r in rules if r.created_by_id}
-    makers = {
-        member_id: name
-        for member_id, name in session.execute(
-            select(Member.id, Member.display_name).where(Member.id.in_(member_ids))
-        )
-    }
-    return [
-        StandingConsentView(
-            rule=_rule_read(r),
-            target_name=names.get(r.target_id) if r.target_id else None,
-            created_by=makers.get(r.created_by_id) if r.created_by_id else None,
-            created_at=r.created_at,
-        )
-        for r in rules
-    ]
 
 
 # --- share requests --------------------------------------------------------------------------
@@ -327,20 +198,18 @@ def request_share(
     )
     session.add(request)
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.SHARE_REQUEST,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=request.id,
         details={"report": report.id, "from": who.organisation.id, "to": target.id},
     )
     if decision.outcome:
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.SHARE_APPROVE,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=request.id,
             details={"report": report.id, "to": target.id, "allowed_by": allowed_by},
         )
@@ -393,11 +262,10 @@ def approve_share(
     request.allowed_by = f"person:{actor.id}"
     request.decided_by_id = actor.id
     request.decided_at = now
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.SHARE_APPROVE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=request.id,
         details={"report": report.id, "to": request.target_id, "allowed_by": "person"},
     )
@@ -415,11 +283,10 @@ def deny_share(session: Session, *, actor: Actor, request_id: str) -> ShareReque
     request.status = ShareStatus.DENIED
     request.decided_by_id = actor.id
     request.decided_at = utcnow()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.SHARE_DENY,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=request.id,
         details={"report": report.id, "to": request.target_id},
     )
@@ -522,11 +389,10 @@ def revoke_recipient(
         .where(ShareRequest.status.in_([ShareStatus.PENDING, ShareStatus.APPROVED]))
     ):
         request.status = ShareStatus.REVOKED
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_REVOKE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=report.id,
         details={
             "organisation": organisation_id,
@@ -534,65 +400,6 @@ def revoke_recipient(
         },
     )
     session.commit()
-
-
-# --- explain ---------------------------------------------------------------------------------
-
-
-def explain_access(
-    session: Session, *, actor: Actor, report_id: str, organisation_id: str, policy: Policy
-) -> tuple[bool, list[str], str]:
-    """Why `organisation_id` can or cannot read the report. Asked by the originator about
-    anyone, or by a holder about itself."""
-    who = reports.reader(actor, need_keys=False)
-    report = session.get(Report, report_id)
-    if report is None or reports.active_wrap(session, report_id, who.organisation.id) is None:
-        raise report_not_found()
-    if organisation_id != who.organisation.id and report.originator_id != who.organisation.id:
-        raise Forbidden(_("Only the originator may ask about another organisation."))
-    target = session.get(Organisation, organisation_id)
-    if target is None:
-        raise NotFound(_("No such organisation."))
-    return _explain(session, report, target, policy, reports.reader_lang(), actor=actor)
-
-
-def _explain(
-    session: Session,
-    report: Report,
-    target: Organisation,
-    policy: Policy,
-    lang: Lang,
-    *,
-    actor: Actor,
-) -> tuple[bool, list[str], str]:
-    ctx = load_context(session, policy=policy, at=utcnow())
-    try:
-        header = reports.header_fact(report)
-    except ValueError as exc:
-        raise reports.integrity_failure(session, actor=actor, report=report, exc=exc) from exc
-    decision = policies.may_read(
-        ctx.organisation(target.id), header, reports.holders(session, report.id), areas=ctx.areas
-    )
-    names = {target.id: target.name, report.id: report.id}
-    return (
-        decision.outcome,
-        list(policies.explain_lines(decision, lang, names)),
-        policies.explain(decision, lang, names),
-    )
-
-
-def explain_for_console(
-    session: Session, *, report_id: str, organisation_id: str, policy: Policy, lang: Lang = "en"
-) -> tuple[bool, list[str], str]:
-    """`slthub policy explain`: the operator already holds the database; the answer names no
-    originator (the engine's reasons never do)."""
-    report = session.get(Report, report_id)
-    if report is None:
-        raise report_not_found()
-    target = session.get(Organisation, organisation_id)
-    if target is None:
-        raise NotFound(_("No such organisation."))
-    return _explain(session, report, target, policy, lang, actor=CONSOLE)
 
 
 # --- what the share-request pages show -------------------------------------------------------

@@ -1,3 +1,5 @@
+"""The JSON routes of the directory: an area's contacts, and my own entry in it."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""What the directory API takes and returns: an area's contacts and my own entry."""
+
 from __future__ import annotations
 
 import datetime as dt

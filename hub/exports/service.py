@@ -36,6 +36,7 @@ from hub.organisations.models import Organisation
 from hub.reports import service as reports
 from hub.reports.errors import ReportIntegrityError
 from hub.reports.models import Report, ReportWrap
+from hub.reports.readers import held_by
 from hub.reports.schemas import IncidentBody
 from policies.vocabulary import Category, ReportType
 
@@ -189,11 +190,10 @@ def aggregates_csv(session: Session, *, actor: Actor) -> str:
             report.occurred_on.strftime("%Y-%m"),
         )
         counts[key] += 1
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_EXPORT,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         details={"kind": "aggregates", "rows": len(counts)},
     )
     session.commit()
@@ -211,14 +211,7 @@ def content_csv(
     who = reports.reader(actor)
     stmt = (
         select(Report)
-        .join(
-            ReportWrap,
-            and_(
-                ReportWrap.report_id == Report.id,
-                ReportWrap.organisation_id == who.organisation.id,
-            ),
-        )
-        .where(ReportWrap.removed_at.is_(None))
+        .join(ReportWrap, and_(ReportWrap.report_id == Report.id, held_by(who.organisation.id)))
         .where(Report.withdrawn_at.is_(None))
         .where(Report.type == ReportType.INCIDENT.value)
         .order_by(Report.occurred_on, Report.id)
@@ -262,11 +255,10 @@ def content_csv(
                 _("a partner organisation") if anonymous or originator is None else originator.name,
             ]
         )
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.REPORT_EXPORT,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         details={
             "kind": "content",
             "organisation": who.organisation.id,

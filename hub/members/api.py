@@ -1,3 +1,5 @@
+"""The JSON routes of members: list, grant, roles, removal, and invitations."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Response

@@ -137,11 +137,10 @@ def invite(
         ),
         organisation=organisation.id,
     )
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_INVITE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=invitation.id,
         details={
             "email": email,
@@ -220,11 +219,10 @@ def revoke(session: Session, *, actor: Actor, invitation_id: str) -> None:
     ):
         raise InvitationGone(_("This invitation is no longer open."))
     invitation.revoked_at = utcnow()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_INVITATION_REVOKE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=invitation.id,
         details={"email": invitation.email},
     )

@@ -1,3 +1,5 @@
+"""Members, their roles, their wraps of the organisation's keys, and invitations."""
+
 from __future__ import annotations
 
 import datetime as dt

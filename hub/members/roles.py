@@ -46,11 +46,10 @@ def set_roles(session: Session, *, actor: Actor, member_id: str, roles: list[Rol
         if role not in member.roles:
             member.role_rows.append(MemberRole(role=role))
     session.flush()
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_SET_ROLES,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
         details={"from": before, "to": [str(r) for r in new]},
     )

@@ -1,3 +1,5 @@
+"""What the member APIs take and return: members, `/me`, grants, invitations."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Members of organisations: creation, keys and grants, passphrases, TOTP, removal."""
+
 from __future__ import annotations
 
 import binascii
@@ -144,11 +146,10 @@ def create_member(
         session.flush()
     except IntegrityError as exc:  # the same email created concurrently
         raise Conflict(_("A member with this email already exists.")) from exc
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_CREATE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
         details={
             "email": email,
@@ -217,11 +218,10 @@ def _grant(
     if wrap_of(session, target) is not None:
         raise Conflict(_("This member already holds the organisation's keys."))
     wrap = add_wrap(session, organisation=organisation, member=target, keys=org_keys, by=granter)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_GRANT,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=target.id,
         details={
             "organisation": organisation.id,
@@ -304,11 +304,10 @@ def remove_member(session: Session, *, actor: Actor, member_id: str) -> Member:
     session.execute(delete(DirectoryEntry).where(DirectoryEntry.member_id == member.id))
     member.locked_key = None
     member.totp_secret = None
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_REMOVE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
         details={"organisation": member.organisation_id},
     )
@@ -344,11 +343,10 @@ def change_passphrase(session: Session, *, actor: Actor, current: str, new: str)
     # Whoever knew the old passphrase may have logged in with it: their sessions end here.
     # The member's own session goes on.
     ended = _end_sessions(session, member, keep=actor.session_id)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_CHANGE_PASSPHRASE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
         details={"other_sessions_ended": ended},
     )
@@ -366,11 +364,10 @@ def reset_passphrase(session: Session, *, actor: Actor, email: str, passphrase: 
     member.locked_key = locked_key
     session.execute(delete(MemberKeyWrap).where(MemberKeyWrap.member_id == member.id))
     _end_sessions(session, member)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_RESET_PASSPHRASE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
     )
     session.commit()
@@ -405,11 +402,10 @@ def enrol_totp(session: Session, *, actor: Actor, secret: str, code: str, passph
     if not ok:
         raise InvalidInput(_("This code is not right; check your app's clock."), field="totp")
     member.totp_secret = secret
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_ENROL_TOTP,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
     )
     session.commit()
@@ -424,11 +420,10 @@ def reset_totp(session: Session, *, actor: Actor, email: str) -> Member:
     member.totp_secret = None
     member.totp_last_step = None
     _end_sessions(session, member)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.MEMBER_RESET_TOTP,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=member.id,
     )
     session.commit()
@@ -440,11 +435,10 @@ def end_sessions(session: Session, *, actor: Actor, keep_current: bool = False) 
     if actor.member is None:
         raise Unauthorized(_("Log in first."))
     count = _end_sessions(session, actor.member, keep=actor.session_id if keep_current else None)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.LOGOUT_EVERYWHERE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=actor.id,
         details={"sessions": count, "kept_current": keep_current},
     )

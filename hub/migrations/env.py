@@ -1,3 +1,5 @@
+"""Alembic's environment: every table of the project (hub.models.all_metadata), online only."""
+
 from __future__ import annotations
 
 from typing import Any, Literal

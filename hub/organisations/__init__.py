@@ -1,0 +1,1 @@
+"""Partner organisations: their keys, applications to join, and the committee's decisions."""

@@ -1,3 +1,5 @@
+"""The JSON routes of organisations: create, apply, the committee's decisions, key rotation."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -240,11 +240,10 @@ def approve(session: Session, *, actor: Actor, organisation_id: str) -> Organisa
     if organisation.status != OrganisationStatus.PENDING:
         raise Conflict(_("The organisation is already approved."))
     _decided(session, actor=actor, organisation=organisation, to=OrganisationStatus.APPROVED)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.ORGANISATION_APPROVE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={"from": "pending", "to": "approved"},
     )
@@ -294,11 +293,10 @@ def refuse(session: Session, *, actor: Actor, organisation_id: str, reason: str)
         application.decision_reason = reason[:4000]
         application.decided_at = utcnow()
         application.decided_by_id = actor.id
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.ORGANISATION_REFUSE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={"reason": reason[:4000]},
     )
@@ -315,11 +313,10 @@ def suspend(
         raise Conflict(_("The organisation is already suspended."))
     previous = str(organisation.status)
     _decided(session, actor=actor, organisation=organisation, to=OrganisationStatus.SUSPENDED)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.ORGANISATION_SUSPEND,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={"from": previous, "to": "suspended", "reason": reason.strip()[:4000]},
     )
@@ -333,11 +330,10 @@ def reinstate(session: Session, *, actor: Actor, organisation_id: str) -> Organi
     if organisation.status != OrganisationStatus.SUSPENDED:
         raise Conflict(_("Only a suspended organisation can be reinstated."))
     _decided(session, actor=actor, organisation=organisation, to=OrganisationStatus.APPROVED)
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.ORGANISATION_REINSTATE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={"from": "suspended", "to": "approved"},
     )

@@ -1,3 +1,5 @@
+"""Organisations (with their public keys and recovery lock) and applications to join."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""What the organisation APIs take and return: organisations, applications, decisions."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Partner organisations: creation, the committee's decisions, and rotating their keys."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -109,11 +111,10 @@ def create_organisation(
         session.flush()
     except IntegrityError as exc:  # a concurrent create of the same name
         raise Conflict(_("An organisation with this name already exists.")) from exc
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.ORGANISATION_CREATE,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={"name": name, "kind": str(kind)},
     )
@@ -137,11 +138,10 @@ def _decide(
         if to == OrganisationStatus.APPROVED
         else AuditAction.ORGANISATION_SUSPEND
     )
-    audit.record(
+    audit.record_by(
         session,
         action=action,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={"from": str(previous), "to": str(to)},
     )
@@ -205,11 +205,10 @@ def rotate_keys(
         old_version=old_version,
         new_public=keys.public,
     )
-    audit.record(
+    audit.record_by(
         session,
         action=AuditAction.ORGANISATION_ROTATE_KEYS,
-        actor=actor.label,
-        actor_id=actor.id,
+        actor=actor,
         target=organisation.id,
         details={
             "fingerprint": keys.fingerprint(),

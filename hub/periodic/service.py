@@ -225,11 +225,10 @@ def periodic_report(
     else:
         found = _readable(session, keyed, codes, period)
     for report_id, digest in found.opened:
-        audit.record(
+        audit.record_by(
             session,
             action=AuditAction.REPORT_OPEN,
-            actor=actor.label,
-            actor_id=actor.id,
+            actor=actor,
             target=report_id,
             details={"organisation": who.organisation.id, "digest": digest, "via": "periodic"},
         )

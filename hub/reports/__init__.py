@@ -1,0 +1,1 @@
+"""Reports: published sealed and signed, read by their holders, shared with consent, withdrawn."""

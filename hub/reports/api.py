@@ -12,6 +12,7 @@ from hub.deps import ActorDep, BearerDep, PolicyDep, SessionDep, SettingsDep, as
 from hub.fields import UtcMoment
 from hub.openapi import server_checks
 from hub.reports import service
+from hub.reports.downloads import attachment_response
 from hub.reports.schemas import (
     ExplainRead,
     ReportCreate,
@@ -160,15 +161,7 @@ def read_attachment(
         attachment_id=attachment_id,
         data_dir=settings.data_dir,
     )
-    return Response(
-        found.data,
-        media_type=found.content_type,
-        headers={
-            "Content-Disposition": "attachment",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment_response(found)
 
 
 @router.delete("/reports/{report_id}", status_code=204, responses=_PROBLEMS)

@@ -18,13 +18,11 @@ import typer
 from pydantic import ValidationError
 
 from hub.cli_common import (
+    Console,
     DataDirOpt,
     DbOpt,
     JsonOpt,
-    Out,
     read_secret,
-    session_for,
-    settings_for,
 )
 
 app = typer.Typer(no_args_is_help=True, help="Reports: submit, purge by retention, explain.")
@@ -52,14 +50,15 @@ def submit(
     from hub.reports import service
     from hub.reports.schemas import ReportCreate
 
-    out = Out(as_json)
-    settings = settings_for(db, data_dir)
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    settings = cli.settings
     try:
         report_in = ReportCreate.model_validate(json.loads(file.read_text(encoding="utf-8")))
     except (OSError, ValueError, ValidationError) as exc:
         out.fail(f"{file}: {exc}")
     passphrase = read_secret("Passphrase", from_stdin=passphrase_stdin)
-    with session_for(settings, out) as session:
+    with cli.session() as session:
         member = find_member(session, as_email)
         keys = unlock_with_passphrase(session, member, passphrase)
         actor = Actor(label=member.email, member=member, member_keys=keys)
@@ -98,9 +97,10 @@ def purge(db: DbOpt = None, data_dir: DataDirOpt = None, as_json: JsonOpt = Fals
     from hub.policy import policy_from_settings
     from hub.reports import service
 
-    out = Out(as_json)
-    settings = settings_for(db, data_dir)
-    with session_for(settings, out) as session:
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    settings = cli.settings
+    with cli.session() as session:
         purged = service.purge_expired(
             session,
             now=utcnow(),
@@ -122,9 +122,10 @@ def explain_command(
     from hub.consents.service import explain_for_console
     from hub.policy import policy_from_settings
 
-    out = Out(as_json)
-    settings = settings_for(db, data_dir)
-    with session_for(settings, out) as session:
+    cli = Console(db, data_dir, as_json)
+    out = cli.out
+    settings = cli.settings
+    with cli.session() as session:
         can_read, lines, text = explain_for_console(
             session,
             report_id=report,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +21,7 @@ from hub.deps import PolicyDep, SessionDep, SettingsDep
 from hub.errors import Forbidden, HubError, Unauthorized, validation_message
 from hub.i18n import gettext as _
 from hub.reports import drafts, flash, service
+from hub.reports.downloads import attachment_response
 from hub.reports.errors import report_not_found
 from hub.reports.forms import HARMS, SIDES, UTC_OFFSETS, PublishForm
 from hub.reports.labels import body_label, granted_labels, harm_labels
@@ -420,17 +421,7 @@ def attachment(
         attachment_id=attachment_id,
         data_dir=settings.data_dir,
     )
-    return Response(
-        found.data,
-        media_type=found.content_type,
-        headers={
-            # Always a download, never rendered in the hub's origin; the name is the
-            # author's, percent-encoded (RFC 6266), so it cannot break out of the header.
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment_response(found)
 
 
 @router.post("/reports/{report_id}/share-requests")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from crypto import OrganisationKeys
@@ -43,6 +43,17 @@ def reader(actor: Actor, *, need_keys: bool = True) -> Reader:
             % {"status": organisation.status}
         )
     return Reader(member=member, organisation=organisation, actor=actor)
+
+
+def held_by(organisation_id: str) -> ColumnElement[bool]:
+    """The key wraps that are "the reports my organisation holds": its own that were not
+    revoked. A report withdrawn since stays held (lists show it as withdrawn; what must not
+    open it checks `Report.withdrawn_at`). The one rule for every list, lookup and export;
+    `active_wrap` says the same of one row."""
+    return and_(
+        ReportWrap.organisation_id == organisation_id,
+        or_(ReportWrap.removed_reason.is_(None), ReportWrap.removed_reason != "revoked"),
+    )
 
 
 def active_wrap(session: Session, report_id: str, organisation_id: str) -> ReportWrap | None:

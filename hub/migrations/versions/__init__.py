@@ -1,0 +1,1 @@
+"""The Alembic revisions, one module each, in order of their down_revision."""

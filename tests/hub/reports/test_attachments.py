@@ -49,6 +49,23 @@ def test_recipient_downloads_exactly_what_was_attached(
     )
 
 
+def test_the_api_names_the_file_as_the_page_does(
+    db_session: Session, client: TestClient, settings: Settings
+) -> None:
+    """One download answer for the API and the pages: the author's file name, percent-encoded
+    (RFC 6266), always as a download, never cached."""
+    w = world(db_session, client)
+    rid = publish(client, w.a, flash(attachments=[attach("photo du barrage.png", PNG)]))["id"]
+    [ref] = client.get(f"{API}/reports/{rid}", headers=w.b.headers).json()["attachments"]
+    got = client.get(f"{API}/reports/{rid}/attachments/{ref['id']}", headers=w.b.headers)
+    assert got.status_code == 200
+    assert got.headers["content-disposition"] == (
+        "attachment; filename*=UTF-8''photo%20du%20barrage.png"
+    )
+    assert got.headers["cache-control"] == "no-store"
+    assert got.headers["x-content-type-options"] == "nosniff"
+
+
 def test_altered_attachment_is_an_integrity_error(
     db_session: Session, client: TestClient, settings: Settings
 ) -> None:

@@ -184,23 +184,17 @@ def enqueue(
     `outbox.enqueue`: enqueuing it twice returns the first event."""
     if kind not in KINDS:
         raise ValueError(f"{kind} is not a briefing notice")
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == version)
-    )
-    if existing is not None:
-        return existing
-    return outbox.insert_event(
+    return outbox.insert_once(
         session,
-        kind=AlertKind(kind).value,
-        msg_type=MsgType.CANCEL.value if notice.briefing.cancelled else MsgType.ALERT.value,
+        kind=kind,
         source=source,
-        version=version,
-        supersedes=supersedes,
-        severity=None,
-        area_code=notice.briefing.area_code,
         facts=notice_to_json(notice),
+        area_code=notice.briefing.area_code,
         organisations=sorted({i.organisation for i in notice.invitees}),
         areas=[notice.briefing.area_code],
+        version=version,
+        supersedes=supersedes,
+        msg_type=MsgType.CANCEL if notice.briefing.cancelled else MsgType.ALERT,
     )
 
 

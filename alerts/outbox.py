@@ -219,23 +219,18 @@ def enqueue(
     """Add an alert event to the caller's transaction; returns its id."""
     if not isinstance(facts, ReportFacts | LevelChangeFacts):
         raise TypeError("alerts carry ReportFacts or LevelChangeFacts, nothing else")
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == version)
-    )
-    if existing is not None:
-        return existing
-    return _insert_event(
+    return insert_once(
         session,
-        kind=AlertKind(kind).value,
-        msg_type=MsgType(msg_type).value,
+        kind=kind,
         source=source,
+        facts=facts_to_json(facts),
+        area_code=facts.area_code,
+        organisations=organisations,
+        areas=areas,
+        severity=facts.severity if isinstance(facts, ReportFacts) else None,
         version=version,
         supersedes=supersedes,
-        severity=facts.severity if isinstance(facts, ReportFacts) else None,
-        area_code=facts.area_code,
-        facts=facts_to_json(facts),
-        organisations=list(organisations),
-        areas=list(areas),
+        msg_type=msg_type,
     )
 
 
@@ -255,8 +250,41 @@ def _insert_event(session: Session, **values: Any) -> str:
     return event_id
 
 
-# For the notices defined beside their own planning (alerts/briefings.py).
-insert_event = _insert_event
+def insert_once(
+    session: Session,
+    *,
+    kind: AlertKind,
+    source: str,
+    facts: dict[str, Any],
+    area_code: str,
+    organisations: Sequence[str],
+    areas: Sequence[str],
+    severity: str | None = None,
+    version: int = 1,
+    supersedes: str | None = None,
+    msg_type: MsgType = MsgType.ALERT,
+) -> str:
+    """The (source, version) rule every enqueue keeps: the event already written for this
+    source and version is returned as it is (a retried request, a second run of a sweep),
+    else one is inserted in the caller's transaction. Returns the event id."""
+    existing = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == version)
+    )
+    if existing is not None:
+        return existing
+    return _insert_event(
+        session,
+        kind=AlertKind(kind).value,
+        msg_type=MsgType(msg_type).value,
+        source=source,
+        version=version,
+        supersedes=supersedes,
+        severity=severity,
+        area_code=area_code,
+        facts=facts,
+        organisations=list(organisations),
+        areas=list(areas),
+    )
 
 
 def enqueue_notice(
@@ -307,23 +335,15 @@ def enqueue_share(
     Same (source, version) rule; returns the event id."""
     if kind not in SHARE_KINDS:
         raise ValueError(f"{kind} is not a share notice")
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
-    )
-    if existing is not None:
-        return existing
-    return _insert_event(
+    return insert_once(
         session,
-        kind=AlertKind(kind).value,
-        msg_type=MsgType.ALERT.value,
+        kind=kind,
         source=source,
-        version=1,
-        supersedes=None,
-        severity=notice.report.severity,
-        area_code=notice.report.area_code,
         facts=facts_to_json(notice),
+        area_code=notice.report.area_code,
         organisations=[organisation],
         areas=[notice.report.area_code],
+        severity=notice.report.severity,
     )
 
 
@@ -334,23 +354,15 @@ def enqueue_ack_confirmation(
     acknowledgement's transaction; planned by the dispatcher on its next pass. Once per
     (event, organisation): only the first acknowledgement counts."""
     source = f"ack:{event.id}:{organisation}"
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
-    )
-    if existing is not None:
-        return existing
-    return _insert_event(
+    return insert_once(
         session,
-        kind=AlertKind.ACK_CONFIRMATION.value,
-        msg_type=MsgType.ALERT.value,
+        kind=AlertKind.ACK_CONFIRMATION,
         source=source,
-        version=1,
-        supersedes=None,
-        severity=notice.report.severity,
-        area_code=notice.report.area_code,
         facts=facts_to_json(notice),
+        area_code=notice.report.area_code,
         organisations=[organisation],
         areas=[notice.report.area_code],
+        severity=notice.report.severity,
     )
 
 
@@ -360,21 +372,12 @@ def enqueue_test(
     """A test alert to one liaison, in the caller's transaction; the dispatcher plans it on
     its next pass like any event. At most one a minute per person (same source, same event)."""
     source = f"test:{member}:{now.strftime('%Y%m%d%H%M')}"
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
-    )
-    if existing is not None:
-        return existing
-    return _insert_event(
+    return insert_once(
         session,
-        kind=AlertKind.TEST_ALERT.value,
-        msg_type=MsgType.ALERT.value,
+        kind=AlertKind.TEST_ALERT,
         source=source,
-        version=1,
-        supersedes=None,
-        severity=None,
-        area_code=area_code,
         facts=facts_to_json(TestNotice(member=member)),
+        area_code=area_code,
         organisations=[organisation],
         areas=[area_code],
     )
@@ -384,21 +387,12 @@ def enqueue_invitation(session: Session, *, notice: InvitationNotice, organisati
     """An invitation email, in the caller's transaction like `enqueue`; the dispatcher sends
     it to `notice.email` alone. One event per invitation; returns the event id."""
     source = f"invitation:{notice.invitation}"
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
-    )
-    if existing is not None:
-        return existing
-    return _insert_event(
+    return insert_once(
         session,
-        kind=AlertKind.INVITATION.value,
-        msg_type=MsgType.ALERT.value,
+        kind=AlertKind.INVITATION,
         source=source,
-        version=1,
-        supersedes=None,
-        severity=None,
-        area_code="-",
         facts=facts_to_json(notice),
+        area_code="-",
         organisations=[organisation],
         areas=[],
     )
@@ -410,21 +404,12 @@ def enqueue_weekly(session: Session, *, notice: WeeklyNotice, organisation: str)
     area and period: a second run of the Monday sweep finds it."""
     report = notice.report
     source = f"weekly:{notice.member}:{report.area_code}:{report.start.isoformat()}"
-    existing = session.scalar(
-        select(AlertEvent.id).where(AlertEvent.source == source, AlertEvent.version == 1)
-    )
-    if existing is not None:
-        return existing
-    return _insert_event(
+    return insert_once(
         session,
-        kind=AlertKind.WEEKLY_REPORT.value,
-        msg_type=MsgType.ALERT.value,
+        kind=AlertKind.WEEKLY_REPORT,
         source=source,
-        version=1,
-        supersedes=None,
-        severity=None,
-        area_code=report.area_code,
         facts=facts_to_json(notice),
+        area_code=report.area_code,
         organisations=[organisation],
         areas=[report.area_code],
     )

@@ -40,7 +40,7 @@ def area_briefings(code: str, actor: ActorDep, session: SessionDep) -> list[Brie
 
 @router.get("/briefing-series", response_model=list[SeriesRead], responses=_PROBLEMS)
 def list_series(actor: ActorDep, session: SessionDep) -> list[SeriesRead]:
-    return views.all_series(session)
+    return views.all_series(session, actor=actor)
 
 
 @router.post("/briefing-series/{series_id}/confirm", response_model=SeriesRead, responses=_PROBLEMS)

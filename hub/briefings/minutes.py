@@ -21,18 +21,24 @@ from hub.briefings.views import local_start
 from hub.errors import Conflict, Forbidden, InvalidInput
 from hub.i18n import gettext as _
 from hub.members.models import Role
+from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import service as reports
 from hub.reports.schemas import ReportCreate
 from policies import Policy
 
 
 def attending_organisations(session: Session, briefing_id: str) -> list[str]:
+    """The organisations that said yes and are still approved partners: one suspended since
+    receives nothing new, the minutes included."""
     return sorted(
         set(
             session.scalars(
-                select(BriefingInvitation.organisation_id).where(
+                select(BriefingInvitation.organisation_id)
+                .join(Organisation, Organisation.id == BriefingInvitation.organisation_id)
+                .where(
                     BriefingInvitation.briefing_id == briefing_id,
                     BriefingInvitation.answer == Answer.YES,
+                    Organisation.status == OrganisationStatus.APPROVED,
                 )
             )
         )

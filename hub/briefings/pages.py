@@ -72,7 +72,7 @@ def _list_page(
         "briefings/list.html",
         status=status,
         briefings=views.upcoming(session, actor=actor, now=utcnow()),
-        series=views.all_series(session) if coordinator else [],
+        series=views.all_series(session, actor=actor) if coordinator else [],
         coordinator=coordinator,
         weekdays={str(k): v() for k, v in WEEKDAYS.items()},
         notice=notice,

@@ -35,7 +35,8 @@ from hub.briefings.schemas import BriefingCreate, SeriesMove
 from hub.briefings.zones import area_zone
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.i18n import gettext as _
-from hub.members.models import Role
+from hub.members.models import Member, MemberStatus, Role
+from hub.organisations.models import Organisation, OrganisationStatus
 from policies.cadence import next_occurrences
 
 
@@ -261,12 +262,32 @@ def _invite(session: Session, briefing: Briefing, *, now: dt.datetime, secret: b
 
 
 def invitation_by_token(session: Session, token: str) -> tuple[BriefingInvitation, Briefing]:
+    """The invitation a link names — only while its invitee is an active member of an approved
+    organisation: the link needs no login, so it must not outlive what a login would refuse
+    (a removed member, a suspended organisation's people)."""
     invitation = session.scalar(
-        select(BriefingInvitation).where(BriefingInvitation.token_hash == token_hash(token))
+        select(BriefingInvitation)
+        .join(Member, Member.id == BriefingInvitation.member_id)
+        .join(Organisation, Organisation.id == BriefingInvitation.organisation_id)
+        .where(
+            BriefingInvitation.token_hash == token_hash(token),
+            Member.status == MemberStatus.ACTIVE,
+            Member.organisation_id == BriefingInvitation.organisation_id,
+            Organisation.status == OrganisationStatus.APPROVED,
+        )
     )
     if invitation is None:
         raise NotFound(_("This answer link is unknown."))
     return invitation, get_briefing(session, invitation.briefing_id)
+
+
+def _check_open(briefing: Briefing, now: dt.datetime) -> None:
+    """An answer counts while the briefing can still be attended: the minutes are sealed to
+    whoever said yes, so a yes after the end would join them to a meeting they missed."""
+    if briefing.status is BriefingStatus.CANCELLED:
+        raise Conflict(_("This briefing was cancelled."))
+    if briefing.starts_at + dt.timedelta(minutes=briefing.duration_minutes) < now:
+        raise Conflict(_("This briefing is over."))
 
 
 def answer(
@@ -274,10 +295,7 @@ def answer(
 ) -> tuple[BriefingInvitation, Briefing]:
     """Yes or no, from the link in the invitation (no login: the token names one invitee)."""
     invitation, briefing = invitation_by_token(session, token)
-    if briefing.status is BriefingStatus.CANCELLED:
-        raise Conflict(_("This briefing was cancelled."))
-    if briefing.starts_at + dt.timedelta(minutes=briefing.duration_minutes) < now:
-        raise Conflict(_("This briefing is over."))
+    _check_open(briefing, now)
     invitation.answer = Answer.YES if attending else Answer.NO
     invitation.answered_at = now
     audit.record(
@@ -305,8 +323,7 @@ def answer_as_member(
     if invitation is None:
         raise NotFound(_("There is no such briefing."))
     briefing = get_briefing(session, briefing_id)
-    if briefing.status is BriefingStatus.CANCELLED:
-        raise Conflict(_("This briefing was cancelled."))
+    _check_open(briefing, now)
     invitation.answer = Answer.YES if attending else Answer.NO
     invitation.answered_at = now
     audit.record_by(

@@ -15,7 +15,7 @@ from hub.briefings.levels import active_series
 from hub.briefings.models import Answer, Briefing, BriefingInvitation, BriefingSeries
 from hub.briefings.schemas import BriefingRead, SeriesRead
 from hub.briefings.service import get_briefing
-from hub.errors import NotFound
+from hub.errors import Forbidden, NotFound
 from hub.i18n import gettext as _
 from hub.members.models import Member, Role
 from hub.organisations.models import Organisation
@@ -81,7 +81,11 @@ def area_briefings(
     )
 
 
-def all_series(session: Session) -> list[SeriesRead]:
+def all_series(session: Session, *, actor: Actor) -> list[SeriesRead]:
+    """Every area's series, with its place (often a call link) and agenda: for coordinators,
+    who decide them; an invitee learns a briefing's details from its own invitation."""
+    if actor.member is None or not actor.member.has_role(Role.COORDINATOR):
+        raise Forbidden(_("Only coordinators see the briefing series."))
     return [
         SeriesRead.model_validate(s)
         for s in session.scalars(

@@ -56,6 +56,14 @@ def valid_zone(name: str) -> bool:
     return True
 
 
+def _loads(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def area_zone(session: Session, code: str) -> str:
     """The area's zone, else its nearest ancestor's (own or by default), else UTC."""
     rows = {
@@ -66,8 +74,10 @@ def area_zone(session: Session, code: str) -> str:
     while current is not None and current in rows and current not in seen:
         seen.add(current)
         parent, zone = rows[current]
-        found = zone or default_zone(current, parent)
-        if found:
-            return found
+        # A stored name that is no zone (a typo in an import, an edit by hand) is skipped:
+        # the default, or the next one up, applies rather than every briefing there failing.
+        for found in (zone, default_zone(current, parent)):
+            if found and _loads(found):
+                return found
         current = parent
     return "UTC"

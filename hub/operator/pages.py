@@ -28,10 +28,15 @@ def _day(text: str, name: str, errors: dict[str, str]) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
+        day = None
+    # The period's end is read up to the next midnight: the calendar's last day (9999-12-31)
+    # has none, and would overflow.
+    if day is None or day == dt.date.max:
         errors[name] = _("Give a date as YYYY-MM-DD.")
         return None
+    return day
 
 
 @router.get("/operator/audit", dependencies=[Depends(read_request)])

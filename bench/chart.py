@@ -1,7 +1,7 @@
-"""An area's incidents by month (the chart on /areas/{code}) at 10k and 100k report headers,
-on SQLite and PostgreSQL.
+"""An area's incidents by month (the chart on /areas/{code}) at 10k, 100k and 1M report
+headers, on SQLite and PostgreSQL.
 
-    python -m bench.chart [--sizes 10000,100000] [--db sqlite,postgresql] [--rounds 30] [--quick]
+    python -m bench.chart [--sizes 10000,100000,1000000] [--db sqlite,postgresql] [--rounds 30]
 
 For each database: `slthub init`, bench.reports' 5,130-area tree (5 countries × 25 admin1 ×
 8 admin2 × 4 admin3) and four organisations (A publishes, B receives every report, C one in
@@ -9,8 +9,10 @@ ten, D none); then headers grown with bulk SQL (no service call per report): eac
 admin2 area of one of the five countries in turn, occurred one day further back (over 18
 months), one in ten a situation report, one in four an update of the report before it (same
 incident), one in fifty withdrawn, one in twenty TLP:RED (given to B and C); wraps for A and B
-on every report, for C on one in ten. At each size it prints the query plan of the chart's
-query (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL) and the p50 / p95 time of
+on every report, for C on one in ten; `incident_key` and `counts` filled by migration 0025's
+SQL (bench.periodic.fill_counts), as publication and withdrawal keep them. At each size it
+prints the query plan of the chart's query (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on
+PostgreSQL) and the p50 / p95 time of
 `hub.areas.incidents.incidents_by_month` — the service the page calls, query and Python — for
 a country (1,026 areas in its subtree) and a province (41), as B, C and D (they differ by the
 TLP:RED incidents each was given). Printed, never asserted.
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from bench._timing import percentiles
 from bench.inbox import _database
+from bench.periodic import fill_counts
 from bench.reports import _setup
 from hub.actors import Actor
 from hub.areas.incidents import incidents_by_month, month_counts_query, month_starts
@@ -42,11 +45,12 @@ from hub.keystore import load_hub_keys
 from hub.members.models import Member
 from policies.areas import as_tree
 
-DEFAULT_SIZES = (10_000, 100_000)
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 AREAS = {"country B1": "B1", "province B103": "B103"}
 
 
-def _grow(engine: Engine, *, start: int, stop: int, orgs: list[str], today: dt.date) -> None:
+def _grow(engine: Engine, *, start: int, stop: int, orgs: list[str], today: dt.date) -> float:
+    """Headers start..stop-1; the seconds the counts took to fill."""
     sqlite = engine.dialect.name == "sqlite"
     params = {"lo": start, "hi": stop - 1, "a": orgs[0], "today": today}
     if sqlite:
@@ -108,6 +112,7 @@ def _grow(engine: Engine, *, start: int, stop: int, orgs: list[str], today: dt.d
                 ),
                 {**params, "org": org},
             )
+    filled = fill_counts(engine)
     if not sqlite:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE reports"))
@@ -115,6 +120,7 @@ def _grow(engine: Engine, *, start: int, stop: int, orgs: list[str], today: dt.d
     else:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
+    return filled
 
 
 def _plan(session: Session, code: str, today: dt.date, organisation_id: str) -> str:
@@ -153,9 +159,10 @@ def run(kind: str, sizes: list[int], rounds: int) -> None:
         try:
             for size in sizes:
                 started = time.perf_counter()
-                _grow(engine, start=done, stop=size, orgs=orgs, today=today)
+                filled = _grow(engine, start=done, stop=size, orgs=orgs, today=today)
                 print(
                     f"[{kind}] {size:>9,} headers: grown in {time.perf_counter() - started:.1f} s"
+                    f" (of which counts filled, migration 0025: {filled:.1f} s)"
                 )
                 done = size
                 with factory() as session:
@@ -201,7 +208,7 @@ def run(kind: str, sizes: list[int], rounds: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", help="comma-separated header counts (default 10k,100k)")
+    parser.add_argument("--sizes", help="comma-separated header counts (default 10k,100k,1M)")
     parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="10 calls a figure")

@@ -6,8 +6,9 @@ The numbers are the periodic security report's (hub/periodic/figures.py `inciden
 summed by month, so the chart and `/areas/{code}/report` never disagree: an incident counts
 once, as its latest stage; withdrawn reports do not count; a TLP:RED report counts only for an
 organisation it was given. The grouping by month runs in the database over that query, which
-reads `ix_reports_periodic` alone: the cost follows the area's incidents of the year, not the
-reports stored (bench/chart.py prints it at 10k and 100k headers).
+reads the partial index `ix_reports_counts` alone (whether a header counts is kept on the row:
+hub/reports/counting.py): the cost follows the area's incidents of the year, not the reports
+stored (bench/chart.py prints it at 10k, 100k and 1M headers).
 """
 
 from __future__ import annotations

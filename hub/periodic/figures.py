@@ -1,9 +1,11 @@
 """The header figures of an area over a period: what the periodic security report counts.
 
-Built from report headers only — the hub cannot read bodies — and read from the index
-`ix_reports_periodic` alone: one grouped query per period returns counts by day, category
-and severity, never a header row, so the cost follows the period and the area, not the size
-of the database (bench/periodic.py).
+Built from report headers only — the hub cannot read bodies — and read from the partial
+index `ix_reports_counts` alone: one grouped query per period returns counts by day, category
+and severity, never a header row. Whether a header counts (not withdrawn; an incident's latest
+stage) is kept on the row by publication and withdrawal (hub/reports/counting.py), so no
+header needs a look-up of its incident's other stages: the cost follows the period's reports
+in the area, not the size of the database (bench/periodic.py).
 
 What the figures show and what they do not (docs/threat-model.md: headers are hub-visible by
 design, kept coarse):
@@ -19,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, not_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy.orm import Session
 
 from hub.reports.models import Report, ReportWrap
 from policies.vocabulary import ReportType, Severity, Tlp
@@ -104,12 +106,9 @@ class Figures:
         return round(100 * self.change / self.previous_total)
 
 
-def _stage_rank(report: type[Report]) -> ColumnElement[int]:
-    return case((report.stage == "final", 2), (report.stage == "update", 1), else_=0)
-
-
 def _visible(organisation_id: str) -> ColumnElement[bool]:
-    """Not TLP:RED, or RED and given to this organisation (a live wrap)."""
+    """Not TLP:RED, or RED and given to this organisation (a live wrap): a primary-key
+    look-up of report_wraps, for RED headers only."""
     given = exists().where(
         ReportWrap.report_id == Report.id,
         ReportWrap.organisation_id == organisation_id,
@@ -118,39 +117,15 @@ def _visible(organisation_id: str) -> ColumnElement[bool]:
     return or_(Report.tlp != Tlp.RED.value, given)
 
 
-def _superseded() -> ColumnElement[bool]:
-    """A live report of the same incident stands for it instead: a later stage, or the same
-    stage published later. Three look-ups, each on one indexed column (ix_reports_incident_id
-    or the primary key): an OR of them would keep PostgreSQL from using either index."""
-    rank = _stage_rank(Report)
-
-    def later_than(link: Callable[[type[Report]], ColumnElement[bool]]) -> ColumnElement[bool]:
-        later = aliased(Report)
-        later_rank = _stage_rank(later)
-        return exists().where(
-            link(later),
-            later.type == _INCIDENT,
-            later.withdrawn_at.is_(None),
-            later.id != Report.id,
-            or_(later_rank > rank, and_(later_rank == rank, later.created_at > Report.created_at)),
-        )
-
-    return or_(
-        # An update or final report of this (first) report's incident.
-        later_than(lambda later: later.incident_id == Report.id),
-        # Another stage of the incident this report follows (NULL matches nothing).
-        later_than(lambda later: later.incident_id == Report.incident_id),
-        # The first report of that incident itself.
-        later_than(lambda later: later.id == Report.incident_id),
-    )
-
-
 def _in(codes: Sequence[str], span: Period, organisation_id: str) -> list[ColumnElement[bool]]:
+    """The headers that count (`reports.counts`: not withdrawn, an incident's latest stage,
+    hub/reports/counting.py) of these areas in this span, as this organisation may count
+    them: ranges of the partial index ix_reports_counts, whose condition is `counts`."""
     return [
+        Report.counts == true(),
         Report.area_code.in_(list(codes)),
         Report.occurred_on >= span.start,
         Report.occurred_on <= span.end,
-        Report.withdrawn_at.is_(None),
         _visible(organisation_id),
     ]
 
@@ -173,7 +148,7 @@ def incident_counts(
     return (
         select(Report.occurred_on, Report.category, Report.severity, func.count())
         .where(*_in(codes, span, organisation_id))
-        .where(Report.type == _INCIDENT, not_(_superseded()))
+        .where(Report.type == _INCIDENT)
         .group_by(Report.occurred_on, Report.category, Report.severity)
     )
 
@@ -214,7 +189,7 @@ def area_figures(
     places = session.execute(
         select(Report.area_code, func.count())
         .where(*_in(codes, period, organisation_id))
-        .where(Report.type == _INCIDENT, not_(_superseded()))
+        .where(Report.type == _INCIDENT)
         .group_by(Report.area_code)
     ).all()
     by_area: Counter[str] = Counter()

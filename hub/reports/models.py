@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,22 +40,34 @@ class Report(Base):
         # A retried submission (same member, same Idempotency-Key) finds the first report.
         UniqueConstraint("created_by_id", "idempotency_key", name="idempotency"),
         Index("ix_reports_listing", "area_code", "type", "reported_at"),
-        # The periodic report (hub/periodic): counts of an area subtree's headers over a
-        # period, read from this index alone — every column the count looks at is in it,
-        # so the table is never visited and the cost follows the period, not the database.
+        # The periodic report and the incidents-by-month chart (hub/periodic/figures.py):
+        # counts of an area subtree's headers over a period, read from this index alone —
+        # it holds only the headers that count (`counts`, hub/reports/counting.py) and every
+        # column the count groups or tests, so neither the table nor the other stages of an
+        # incident are visited and the cost follows the period's reports, not the database.
         Index(
-            "ix_reports_periodic",
+            "ix_reports_counts",
             "area_code",
             "occurred_on",
             "type",
-            "withdrawn_at",
             "category",
             "severity",
             "tlp",
-            "stage",
-            "incident_id",
-            "created_at",
             "id",
+            # Also in the condition; named here so that SQLite reads the index alone.
+            "counts",
+            sqlite_where=text("counts = 1"),
+            postgresql_where=text("counts"),
+        ),
+        # One counting report per incident, whatever runs concurrently (counting.py). The
+        # condition names incident_key (NULLs never collide anyway) so that no count's
+        # query, which implies the rest of it, takes this index for its own.
+        Index(
+            "ux_reports_incident_counts",
+            "incident_key",
+            unique=True,
+            sqlite_where=text("counts = 1 AND type = 'incident' AND incident_key IS NOT NULL"),
+            postgresql_where=text("counts AND type = 'incident' AND incident_key IS NOT NULL"),
         ),
     )
 
@@ -99,6 +113,13 @@ class Report(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[dt.datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(String(16))  # withdrawn | retention
+    # The first report of the incident this one belongs to (its own id for a flash), set at
+    # publication by following `incident_id`; NULL only for rows written outside the hub's
+    # services (the benches' bulk SQL). See hub/reports/counting.py.
+    incident_key: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The header counts in an area's figures: not withdrawn and, for an incident report, the
+    # latest stage of its incident. Maintained by hub/reports/counting.py.
+    counts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def withdrawn(self) -> bool:

@@ -37,6 +37,7 @@ from hub.i18n import gettext as _
 from hub.members.models import Member
 from hub.organisations.models import Organisation
 from hub.reports import attachments as files
+from hub.reports import counting
 from hub.reports.context import PolicyContext, area_name, load_context, standing
 from hub.reports.header import HEADER_VERSION, header_fact, hub_keys, public_keys_of, signed_header
 from hub.reports.models import Attachment, Report, ReportWrap, new_id
@@ -218,6 +219,13 @@ def submit_report(
         idempotency_key=idempotency_key,
         created_at=now,
     )
+    # Which report stands for its incident in the figures (hub/reports/counting.py): a new
+    # incident (a flash) or any other type counts at once; a later stage is decided below,
+    # under the incident's lock.
+    incident = counting.incident_key(session, report_id=report.id, incident_id=report.incident_id)
+    report.incident_key = incident
+    follows = report.type == counting.INCIDENT and incident != report.id
+    report.counts = not follows
     header_facts = header_fact(report)
     decision = policies.resolve_recipients(
         header_facts,
@@ -300,6 +308,10 @@ def submit_report(
                 for org_id, why in sorted(granted.items())
             ],
         )
+        if follows:
+            # Before the audit entry: the incident's lock comes before the audit head's.
+            counting.lock_incident(session, incident)
+            counting.elect(session, incident)
         for s in stored:
             session.add(Attachment(id=s.ref.id, report_id=report.id, sealed_size=s.sealed_size))
         audit.record_by(

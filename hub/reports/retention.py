@@ -21,6 +21,7 @@ from hub.db import utcnow
 from hub.errors import Forbidden
 from hub.i18n import gettext as _
 from hub.reports import attachments as files
+from hub.reports import counting
 from hub.reports.errors import report_not_found
 from hub.reports.models import Attachment, Report, ReportWrap
 from hub.reports.publishing import report_facts
@@ -32,7 +33,13 @@ from policies.vocabulary import Level, ReportType
 def _shred(
     session: Session, report: Report, *, reason: str, now: dt.datetime, data_dir: Path
 ) -> int:
-    """Crypto-shredding: every wrap and the ciphertext go; the header stays as a tombstone."""
+    """Crypto-shredding: every wrap and the ciphertext go; the header stays as a tombstone.
+    It no longer counts in the figures; when it stood for an incident, the latest remaining
+    stage does again (hub/reports/counting.py). Call it before the audit entry: the
+    incident's lock comes before the audit head's."""
+    incident = report.incident_key if report.type == counting.INCIDENT else None
+    if incident is not None:
+        counting.lock_incident(session, incident)
     if session.get_bind().dialect.name == "sqlite":
         # Overwrite freed pages instead of leaving the old bytes in the file.
         session.execute(text("PRAGMA secure_delete = ON"))
@@ -46,10 +53,13 @@ def _shred(
     report.attestation = None
     report.withdrawn_at = now
     report.withdrawn_reason = reason
+    report.counts = False
     for attachment in session.scalars(select(Attachment).where(Attachment.report_id == report.id)):
         attachment.removed_at = now
     close_requests_for(session, report.id)
     session.flush()
+    if incident is not None:
+        counting.elect(session, incident)
     files.remove_report_blobs(data_dir, report.id)
     return len(wraps)
 
@@ -101,7 +111,7 @@ def purge_expired(
 ) -> list[str]:
     """Shred every report older than its type's retention at the level it was published
     under (the policy file). The scheduler runs it; `now` is an argument for the tests."""
-    purged = []
+    purged: list[tuple[Report, int]] = []
     candidates = session.scalars(
         select(Report).where(Report.withdrawn_at.is_(None)).order_by(Report.created_at)
     )
@@ -113,13 +123,16 @@ def purge_expired(
         if report.created_at + keep > now:
             continue
         _shred(session, report, reason="retention", now=now, data_dir=data_dir)
+        purged.append((report, keep.days))
+    # The audit entries after every shred: once the audit head is locked, taking an
+    # incident's lock could wait on a publication that waits on the head.
+    for report, days in purged:
         audit.record_by(
             session,
             action=AuditAction.REPORT_PURGE,
             actor=actor,
             target=report.id,
-            details={"retention_days": keep.days, "digest": report.digest},
+            details={"retention_days": days, "digest": report.digest},
         )
-        purged.append(report.id)
     session.commit()
-    return purged
+    return [report.id for report, _days in purged]

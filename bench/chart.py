@@ -43,6 +43,7 @@ from hub.config import Settings
 from hub.db import make_engine, make_session_factory
 from hub.keystore import load_hub_keys
 from hub.members.models import Member
+from hub.periodic.figures import without_jit
 from policies.areas import as_tree
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -133,6 +134,7 @@ def _plan(session: Session, code: str, today: dt.date, organisation_id: str) -> 
     )
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     if engine.dialect.name == "postgresql":
+        without_jit(session)  # as incidents_by_month runs it
         lines = [str(r[0]) for r in session.execute(text("EXPLAIN ANALYZE " + sql))]
     else:
         lines = [str(r[-1]) for r in session.execute(text("EXPLAIN QUERY PLAN " + sql))]

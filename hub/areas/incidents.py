@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from hub.actors import Actor
 from hub.areas.service import policy_areas
 from hub.organisations.models import OrganisationStatus
-from hub.periodic.figures import Period, incident_counts
+from hub.periodic.figures import Period, incident_counts, without_jit
 from policies.areas import as_tree
 
 MONTHS = 12
@@ -75,6 +75,7 @@ def incidents_by_month(
     query = month_counts_query(
         codes, since=starts[0], until=today, organisation_id=member.organisation_id
     )
+    without_jit(session)
     counts = {(int(y), int(m)): int(n) for y, m, n in session.execute(query)}
     return IncidentMonths(
         code=code, months=[Month(s, counts.get((s.year, s.month), 0)) for s in starts]

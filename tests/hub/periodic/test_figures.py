@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -138,3 +139,12 @@ def test_the_count_reads_the_counts_index(w: World, db_session: Session) -> None
         # No look-up of an incident's other stages per header: reports is read once.
         assert plan.count(" on reports") == 1, plan
         assert "ix_reports_incident" not in plan, plan
+
+
+def test_the_counts_run_without_jit_on_postgresql(w: World, db_session: Session) -> None:
+    """At 1M reports PostgreSQL's JIT compiled a country's count for ~1 s, ten times the
+    count itself (bench/chart.py): the figures turn it off for their transaction."""
+    if db_session.bind.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no JIT")
+    _figures(db_session, "CD61", w.b.id)
+    assert db_session.scalar(text("SHOW jit")) == "off"

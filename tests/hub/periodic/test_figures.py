@@ -139,6 +139,10 @@ def test_the_count_reads_the_counts_index(w: World, db_session: Session) -> None
         # No look-up of an incident's other stages per header: reports is read once.
         assert plan.count(" on reports") == 1, plan
         assert "ix_reports_incident" not in plan, plan
+        # The RED check is a look-up per RED header, never a hash of every wrap the
+        # organisation holds.
+        assert "SubPlan" in plan, plan
+        assert "hashed SubPlan" not in plan, plan
 
 
 def test_the_counts_run_without_jit_on_postgresql(w: World, db_session: Session) -> None:

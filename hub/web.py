@@ -149,6 +149,10 @@ class AreaLabels:
     def __init__(self, names: dict[str, str] | None = None) -> None:
         self._names = names or {}
 
+    def name(self, code: str | None) -> str:
+        """The plain name (for a <title> or an attribute, where no markup goes), else the code."""
+        return self._names.get(code or "") or (code or "")
+
     def __call__(self, code: str | None) -> Markup:
         if not code:
             return Markup("")

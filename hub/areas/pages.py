@@ -12,9 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+import policies
 from hub.areas import maps, service
 from hub.areas.models import AreaKind
 from hub.areas.schemas import AreaRead
+from hub.briefings import views as briefing_views
 from hub.db import utcnow
 from hub.deps import PolicyDep, SessionDep
 from hub.errors import HubError, NotFound, field_errors
@@ -151,6 +153,13 @@ def _area_page(
             lang=current_locale.get(),
         ),
         area_label=area_labels(session),
+        # A briefing of North Kivu concerns its territories too.
+        briefings=briefing_views.upcoming_in(
+            session,
+            policies.lineage(code, service.policy_areas(session)),
+            actor=actor,
+            now=utcnow(),
+        ),
         coordinator=coordinator,
         me=member.id if member else None,
         risks=list(Risk),

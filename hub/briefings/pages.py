@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from hub.alerting.wiring import alert_secret
+from hub.areas.service import area_code_for
 from hub.briefings import minutes, service, views
 from hub.briefings.schemas import BriefingCreate, SeriesMove
 from hub.db import utcnow
@@ -19,7 +20,7 @@ from hub.deps import PolicyDep, SessionDep, SettingsDep
 from hub.errors import HubError, NotFound, field_errors
 from hub.i18n import gettext as _
 from hub.members.models import Role
-from hub.web import PageActorDep, PageRoute, plausible_id, render, require_csrf
+from hub.web import PageActorDep, PageRoute, area_labels, plausible_id, render, require_csrf
 from policies.cadence import Weekday
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -70,6 +71,7 @@ def _list_page(
     return render(
         request,
         "briefings/list.html",
+        area_label=area_labels(session),
         status=status,
         briefings=views.upcoming(session, actor=actor, now=utcnow()),
         series=views.all_series(session, actor=actor) if coordinator else [],
@@ -117,7 +119,8 @@ def schedule_submit(
     }
     try:
         briefing_in = BriefingCreate(
-            area=area.strip(),
+            # People think of places by name: the name in either language, or the code.
+            area=area_code_for(session, area) or area.strip(),
             starts_at=starts_at.strip().replace(" ", "T"),  # type: ignore[arg-type]
             duration_minutes=duration_minutes.strip() or 60,  # type: ignore[arg-type]
             place=place,
@@ -207,6 +210,7 @@ def _briefing_page(
     return render(
         request,
         "briefings/detail.html",
+        area_label=area_labels(session),
         status=status,
         detail=detail,
         notice=notice,
@@ -309,6 +313,7 @@ def answer_page(request: Request, token: str, session: SessionDep) -> Response:
     return render(
         request,
         "briefings/answer.html",
+        area_label=area_labels(session),
         briefing=views.read_briefing(session, briefing),
         answer=invitation.answer,
         token=token,
@@ -330,6 +335,7 @@ def answer_link_submit(
     return render(
         request,
         "briefings/answer.html",
+        area_label=area_labels(session),
         briefing=views.read_briefing(session, briefing),
         answer=invitation.answer,
         token=token,

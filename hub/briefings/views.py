@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from hub.actors import Actor
 from hub.briefings.levels import active_series
-from hub.briefings.models import Answer, Briefing, BriefingInvitation, BriefingSeries
+from hub.briefings.models import (
+    Answer,
+    Briefing,
+    BriefingInvitation,
+    BriefingSeries,
+    BriefingStatus,
+)
 from hub.briefings.schemas import BriefingRead, SeriesRead
 from hub.briefings.service import get_briefing
 from hub.errors import Forbidden, NotFound
@@ -99,6 +106,24 @@ def upcoming(session: Session, *, actor: Actor, now: dt.datetime) -> list[Briefi
     query = select(Briefing).where(Briefing.starts_at > now - dt.timedelta(hours=12))
     query = _visible(query.order_by(Briefing.starts_at).limit(200), actor)
     return _reads(session, list(session.scalars(query)))
+
+
+def upcoming_in(
+    session: Session, codes: Iterable[str], *, actor: Actor, now: dt.datetime, limit: int = 5
+) -> list[BriefingRead]:
+    """The next briefings held for any of `codes` (an area and those containing it, for its
+    page) that this person may see, cancelled ones left out."""
+    query = (
+        select(Briefing)
+        .where(
+            Briefing.area_code.in_(list(codes)),
+            Briefing.starts_at > now,
+            Briefing.status != BriefingStatus.CANCELLED,
+        )
+        .order_by(Briefing.starts_at)
+        .limit(limit)
+    )
+    return _reads(session, list(session.scalars(_visible(query, actor))))
 
 
 @dataclass(frozen=True)

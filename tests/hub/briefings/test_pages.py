@@ -85,7 +85,7 @@ def test_coordinator_confirms_schedules_and_invitee_answers(
         "/briefings",
         data={
             "csrf_token": csrf(done.text),
-            "area": "CD61",
+            "area": "nord-kivu",  # by its name, as people think of it (case forgiven)
             "starts_at": "2099-01-06 09:30",
             "duration_minutes": "90",
             "place": "Goma, bureau OCHA",
@@ -97,8 +97,22 @@ def test_coordinator_confirms_schedules_and_invitee_answers(
     detail = coordinator.get(scheduled.headers["location"])
     assert "2099-01-06 09:30" in detail.text
     assert "Africa/Lubumbashi" in detail.text
+    # The area by its name, the code small beside it.
+    assert 'Nord-Kivu <small class="code">CD61</small>' in detail.text
+    assert "<title>Briefing Nord-Kivu · SLT Hub</title>" in detail.text
     pages["coordinator briefing"] = detail.text
     briefing_id = scheduled.headers["location"].split("/")[2].split("?")[0]
+
+    # The area's page, and its territories' pages, list the briefing for those invited.
+    for code in ("CD61", "CD6102"):
+        area_page = focal.get(f"/areas/{code}")
+        assert f'href="/briefings/{briefing_id}"' in area_page.text, code
+        pages[f"area page {code} with its briefing"] = area_page.text
+    outsider = browser(
+        make_member(db_session, make_organisation(db_session, name="Ailleurs")).member.email,
+        lang=lang,
+    )
+    assert f'href="/briefings/{briefing_id}"' not in outsider.get("/areas/CD61").text
 
     # The focal point answers from the link in the invitation, without logging in.
     invitation = db_session.scalar(
@@ -113,6 +127,7 @@ def test_coordinator_confirms_schedules_and_invitee_answers(
         link = anonymous.get(f"/b/{token}")
         assert link.status_code == 200
         assert "Goma, bureau OCHA" in link.text
+        assert 'Nord-Kivu <small class="code">CD61</small>' in link.text
         pages["answer link"] = link.text
         forms = re.findall(r'<form method="post" action="([^"]+)"', link.text)
         assert forms == [f"/b/{token}", f"/b/{token}"]

@@ -499,7 +499,13 @@ def withdraw_page(
     assert actor.member is not None  # noqa: S101 (PageActorDep guarantees a member)
     if found.header.originator.id != actor.member.organisation_id:
         raise Forbidden(_("Only the organisation that published a report can withdraw it."))
-    return render(request, "reports/withdraw.html", report=found, header=found.header)
+    return render(
+        request,
+        "reports/withdraw.html",
+        report=found,
+        header=found.header,
+        area_label=area_labels(session),
+    )
 
 
 @router.post("/reports/{report_id}/withdraw")

@@ -266,6 +266,8 @@ def test_withdraw_asks_for_confirmation_then_shreds(
     confirm = a.get(f"/reports/{rid}/withdraw")
     _is_page(confirm, 200)
     assert "This cannot be undone." in confirm.text
+    # The header's area by its name (coarsened to the province at this level).
+    assert 'Nord-Kivu <small class="code">CD61</small>' in confirm.text
     refused = a.post(f"/reports/{rid}/withdraw", follow_redirects=False)
     _is_page(refused, 403)
     done = a.post(

@@ -13,6 +13,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from alerts import designations
 from crypto import (
     CryptoError,
     MemberKeys,
@@ -302,6 +303,8 @@ def remove_member(session: Session, *, actor: Actor, member_id: str) -> Member:
     member.status = MemberStatus.REMOVED
     # What they showed partners goes with them (hub.directory).
     session.execute(delete(DirectoryEntry).where(DirectoryEntry.member_id == member.id))
+    # So do their liaison designation and contacts: alerts (and the weekly report) stop.
+    designations.remove(session, member.id)
     member.locked_key = None
     member.totp_secret = None
     audit.record_by(

@@ -23,6 +23,7 @@ from hub.i18n import gettext as _
 from hub.members.models import Role
 from hub.organisations.models import Organisation, OrganisationStatus
 from hub.reports import service as reports
+from hub.reports.models import Report
 from hub.reports.schemas import ReportCreate
 from policies import Policy
 
@@ -73,6 +74,15 @@ def publish_minutes(
         )
     if briefing.status is BriefingStatus.CANCELLED:
         raise Conflict(_("This briefing was cancelled."))
+    # One set of minutes per briefing. The publication is idempotent per member (a retry
+    # gives the first report); anyone else would publish a second report and move the
+    # briefing's link to it.
+    if briefing.minutes_report_id is not None and member is not None:
+        author = session.scalar(
+            select(Report.created_by_id).where(Report.id == briefing.minutes_report_id)
+        )
+        if author != member.id:
+            raise Conflict(_("The minutes of this briefing are already published."))
     text, decisions = text.strip(), decisions.strip()
     if not text:
         raise InvalidInput(_("Write the minutes."), field="text")

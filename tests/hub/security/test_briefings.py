@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.briefings import rsvp_token
@@ -280,3 +280,42 @@ def test_minutes_are_not_sealed_to_an_organisation_suspended_after_saying_yes(
     )
     assert w.b.id not in wrapped
     assert w.a.id in wrapped
+
+
+def test_a_second_publisher_does_not_replace_the_minutes(
+    db_session: Session, client: TestClient, settings: Settings, w: World, meeting: Meeting
+) -> None:
+    """FINDING: the publication is idempotent per member only, and the API did not look
+    whether the briefing already had minutes: the focal point of another attending
+    organisation published a second report, and the briefing's link then pointed to it."""
+    for who in (w.a, w.c):
+        token = _token(db_session, settings, meeting.id, who)
+        assert client.post(f"/b/{token}", data={"answer": "yes"}).status_code == 200
+    first = client.post(
+        f"{API}/briefings/{meeting.id}/minutes",
+        json={"text": "Compte rendu officiel"},
+        headers=meeting.coordinator,
+    )
+    assert first.status_code == 201, first.text
+    again = client.post(
+        f"{API}/briefings/{meeting.id}/minutes", json={"text": "autre"}, headers=meeting.coordinator
+    )
+    assert again.status_code == 201
+    assert again.json()["report_id"] == first.json()["report_id"]  # a retry: the same report
+    second = client.post(
+        f"{API}/briefings/{meeting.id}/minutes",
+        json={"text": "Version concurrente"},
+        headers=w.c.headers,
+    )
+    assert second.status_code == 409, second.text
+    assert second.headers["content-type"].startswith("application/problem+json")
+    shown = client.get(f"{API}/briefings/{meeting.id}", headers=w.a.headers).json()
+    assert shown["minutes_report_id"] == first.json()["report_id"]
+    from hub.reports.models import Report
+
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Report).where(Report.type == "meeting_minutes")
+        )
+        == 1
+    )

@@ -319,3 +319,47 @@ def test_a_second_publisher_does_not_replace_the_minutes(
         )
         == 1
     )
+
+
+def test_a_focal_point_without_keys_cannot_publish_minutes_and_gets_a_reason(
+    db_session: Session, client: TestClient, settings: Settings, w: World, meeting: Meeting
+) -> None:
+    token = _token(db_session, settings, meeting.id, w.a)
+    assert client.post(f"/b/{token}", data={"answer": "yes"}).status_code == 200
+    created = make_member(db_session, w.a.org, roles=(Role.FOCAL_POINT,))
+    headers = login(client, created.member.email)  # keys not granted yet
+    refused = client.post(
+        f"{API}/briefings/{meeting.id}/minutes", json={"text": "Compte rendu"}, headers=headers
+    )
+    assert 400 <= refused.status_code < 500, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    shown = client.get(f"{API}/briefings/{meeting.id}", headers=w.a.headers).json()
+    assert shown["minutes_report_id"] is None
+
+
+def test_after_a_move_the_same_link_answers_the_moved_briefing_afresh(
+    db_session: Session, client: TestClient, settings: Settings, w: World
+) -> None:
+    headers, _email, _totp = _coordinator(db_session, client)
+    raised = client.put(
+        f"{API}/areas/CD61/risk", json={"risk": "high", "reason": "Affrontements"}, headers=headers
+    )
+    assert raised.status_code in (200, 201), raised.text
+    [series] = client.get(f"{API}/briefing-series", headers=headers).json()
+    confirmed = client.post(f"{API}/briefing-series/{series['id']}/confirm", headers=headers)
+    assert confirmed.status_code == 200, confirmed.text
+    [briefing] = client.get(f"{API}/areas/CD61/briefings", headers=w.a.headers).json()
+    token = _token(db_session, settings, briefing["id"], w.a)
+    assert client.post(f"/b/{token}", data={"answer": "yes"}).status_code == 200
+    moved = client.put(
+        f"{API}/briefing-series/{series['id']}",
+        json={"weekday": "thursday", "time": "15:00", "place": "Nouvelle salle"},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.text
+    assert _answer_of(db_session, briefing["id"], w.a) is None  # earlier answers no longer hold
+    page = client.get(f"/b/{token}")
+    assert page.status_code == 200
+    assert "Nouvelle salle" in page.text
+    assert client.post(f"/b/{token}", data={"answer": "no"}).status_code == 200
+    assert _answer_of(db_session, briefing["id"], w.a) is Answer.NO

@@ -363,3 +363,32 @@ def test_after_a_move_the_same_link_answers_the_moved_briefing_afresh(
     assert "Nouvelle salle" in page.text
     assert client.post(f"/b/{token}", data={"answer": "no"}).status_code == 200
     assert _answer_of(db_session, briefing["id"], w.a) is Answer.NO
+
+
+@pytest.mark.parametrize(
+    "roles", [(Role.FOCAL_POINT,), (Role.LIAISON,), (Role.COMMITTEE,), (Role.OPERATOR,)]
+)
+def test_only_coordinators_schedule_and_decide(
+    db_session: Session, client: TestClient, w: World, roles: tuple[Role, ...]
+) -> None:
+    coordinator, _email, _totp = _coordinator(db_session, client)
+    raised = client.put(
+        f"{API}/areas/CD61/risk",
+        json={"risk": "high", "reason": "Affrontements"},
+        headers=coordinator,
+    )
+    assert raised.status_code in (200, 201), raised.text
+    [series] = client.get(f"{API}/briefing-series", headers=coordinator).json()
+    created = make_member(db_session, w.a.org, roles=roles)
+    totp = current_code(created.totp_secret) if created.totp_secret else None
+    headers = login(client, created.member.email, totp=totp)
+    for method, path, body in (
+        ("POST", f"{API}/briefings", {"area": "CD61", "starts_at": "2099-03-03T10:00"}),
+        ("POST", f"{API}/briefing-series/{series['id']}/confirm", None),
+        ("PUT", f"{API}/briefing-series/{series['id']}", {"weekday": "monday", "time": "08:00"}),
+        ("POST", f"{API}/briefing-series/{series['id']}/cancel", None),
+    ):
+        refused = client.request(method, path, json=body, headers=headers)
+        assert refused.status_code == 403, (roles, path, refused.text)
+    [after] = client.get(f"{API}/briefing-series", headers=coordinator).json()
+    assert (after["status"], after["weekday"]) == ("proposed", "tuesday")

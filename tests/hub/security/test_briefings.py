@@ -392,3 +392,70 @@ def test_only_coordinators_schedule_and_decide(
         assert refused.status_code == 403, (roles, path, refused.text)
     [after] = client.get(f"{API}/briefing-series", headers=coordinator).json()
     assert (after["status"], after["weekday"]) == ("proposed", "tuesday")
+
+
+def test_an_areas_page_lists_a_briefing_only_to_those_who_may_see_it(
+    browser: Browser, w: World, meeting: Meeting
+) -> None:
+    invited = browser(w.a.email).get("/areas/CD61")
+    assert f'href="/briefings/{meeting.id}"' in invited.text
+    for area in ("CD61", "CD6102"):
+        outsider = browser(w.outsider.email).get(f"/areas/{area}")
+        assert outsider.status_code == 200
+        assert meeting.id not in outsider.text
+
+
+def test_only_a_coordinator_or_an_attending_focal_point_publishes_the_minutes(
+    db_session: Session,
+    client: TestClient,
+    browser: Browser,
+    settings: Settings,
+    w: World,
+    meeting: Meeting,
+) -> None:
+    token = _token(db_session, settings, meeting.id, w.a)
+    assert client.post(f"/b/{token}", data={"answer": "yes"}).status_code == 200
+    liaison = make_member(db_session, w.a.org, roles=(Role.LIAISON,))
+    headers = login(client, liaison.member.email)
+    refused = client.post(
+        f"{API}/briefings/{meeting.id}/minutes", json={"text": "x"}, headers=headers
+    )
+    assert refused.status_code == 403  # a liaison of an attending organisation
+    b = browser(w.b.email)  # invited, did not say yes
+    page = b.get(f"/briefings/{meeting.id}")
+    assert page.status_code == 200
+    assert f'action="/briefings/{meeting.id}/minutes"' not in page.text
+    posted = b.post(
+        f"/briefings/{meeting.id}/minutes", data={"csrf_token": csrf(page.text), "text": "x"}
+    )
+    assert posted.status_code == 403
+    assert "text/html" in posted.headers["content-type"]
+    shown = client.get(f"{API}/briefings/{meeting.id}", headers=w.a.headers).json()
+    assert shown["minutes_report_id"] is None
+
+
+def test_over_long_minutes_are_refused_not_a_500(
+    db_session: Session,
+    client: TestClient,
+    browser: Browser,
+    settings: Settings,
+    w: World,
+    meeting: Meeting,
+) -> None:
+    token = _token(db_session, settings, meeting.id, w.a)
+    assert client.post(f"/b/{token}", data={"answer": "yes"}).status_code == 200
+    api = client.post(
+        f"{API}/briefings/{meeting.id}/minutes", json={"text": "m" * 4001}, headers=w.a.headers
+    )
+    assert api.status_code == 422
+    assert api.headers["content-type"].startswith("application/problem+json")
+    a = browser(w.a.email)
+    page = a.get(f"/briefings/{meeting.id}")
+    posted = a.post(
+        f"/briefings/{meeting.id}/minutes",
+        data={"csrf_token": csrf(page.text), "text": "m" * 50_000},
+    )
+    assert 400 <= posted.status_code < 500
+    assert "text/html" in posted.headers["content-type"]
+    shown = client.get(f"{API}/briefings/{meeting.id}", headers=w.a.headers).json()
+    assert shown["minutes_report_id"] is None

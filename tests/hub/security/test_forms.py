@@ -403,3 +403,23 @@ def test_a_briefing_in_a_dst_gap_is_read_as_calendars_read_it(
     assert made.status_code == 201, made.text
     assert made.json()["starts_at"].startswith("2099-03-08T07:30")
     assert made.json()["local_start"] == "2099-03-08 03:30"
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "a1.LTU",
+        "a1.OTIyMzM3MjAzNjg1NDc3NTgwOA",
+        "a1.%%%",
+        "a1.MCBPUiAxPTE",
+        "zzz",
+        "a1." + "A" * 37,
+    ],
+)
+def test_a_forged_audit_cursor_is_a_message_not_a_500(
+    db_session: Session, browser: Browser, cursor: str
+) -> None:
+    operator = _operator(db_session, browser)
+    page = operator.get("/operator/audit", params={"cursor": cursor})
+    assert page.status_code == 200
+    assert "start again from the newest" in page.text

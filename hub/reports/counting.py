@@ -8,7 +8,8 @@ The rule (docs/periodic.md): a report that is not withdrawn counts, and an incid
 once — of the incident reports sharing an `incident_key` (the first report of the incident:
 a flash and the updates and final report that follow it), only the latest stage (final over
 update over flash), then the latest published, then the greater id, so that exactly one
-does. When the report that stood for an incident is withdrawn, the latest of its remaining
+does; a TLP:RED stage only when every live stage of the incident is RED (see `elect`).
+When the report that stood for an incident is withdrawn, the latest of its remaining
 stages stands for it again: the incident still happened, and what the originator said of it
 before is still shared (the aggregates export counts it the same way). An incident all of
 whose reports are withdrawn does not count.
@@ -29,9 +30,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.reports.models import Report
-from policies.vocabulary import ReportType
+from policies.vocabulary import ReportType, Tlp
 
 INCIDENT = ReportType.INCIDENT.value
+RED = Tlp.RED.value
 STAGE_RANK = {"flash": 0, "update": 1, "final": 2}
 
 
@@ -52,10 +54,17 @@ def lock_incident(session: Session, key: str) -> None:
 
 
 def elect(session: Session, key: str) -> None:
-    """Let exactly the latest live stage of the incident count. The caller holds the
-    incident's lock (`lock_incident`) and flushes nothing after: statements only."""
+    """Let exactly the latest live stage of the incident count — the latest that is not
+    TLP:RED, when there is one. The caller holds the incident's lock (`lock_incident`) and
+    flushes nothing after: statements only.
+
+    Why not RED first: a RED stage counts only for the organisations holding it. Were a RED
+    update given to B to stand for an incident whose flash went to everyone, C's figures
+    would lose the flash: "1 incident" turning into "0" tells C that a RED follow-up exists.
+    So a RED stage stands for its incident only when all its live stages are RED; B then
+    counts the incident as its shared stages describe it, like everyone else."""
     stages = session.execute(
-        select(Report.id, Report.stage, Report.created_at).where(
+        select(Report.id, Report.stage, Report.created_at, Report.tlp).where(
             Report.incident_key == key,
             Report.type == INCIDENT,
             Report.withdrawn_at.is_(None),
@@ -63,7 +72,7 @@ def elect(session: Session, key: str) -> None:
     ).all()
     latest = max(
         stages,
-        key=lambda r: (STAGE_RANK.get(r.stage or "", 0), r.created_at, r.id),
+        key=lambda r: (r.tlp != RED, STAGE_RANK.get(r.stage or "", 0), r.created_at, r.id),
         default=None,
     )
     # The one that counted steps down first: the unique index allows one at a time.

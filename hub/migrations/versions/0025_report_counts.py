@@ -76,6 +76,11 @@ def fill(bind: Connection) -> None:
         "(o.created_at > reports.created_at OR "
         "(o.created_at = reports.created_at AND o.id > reports.id)))"
     )
+    # A stage that is not TLP:RED stands before any RED one (hub/reports/counting.py elect).
+    later = (
+        "(reports.tlp = 'red' AND o.tlp <> 'red') OR "
+        f"((o.tlp = 'red') = (reports.tlp = 'red') AND ({later}))"
+    )
     rule = (
         "withdrawn_at IS NULL AND (type <> 'incident' OR NOT EXISTS (SELECT 1 FROM reports o "  # noqa: S608 (constants)
         "WHERE o.incident_key = reports.incident_key AND o.type = 'incident' "

@@ -258,3 +258,28 @@ def test_concurrent_publications_of_one_incident_leave_one_counting(real: Any) -
     with factory() as session:
         assert _counting(session, first) == [(final, "final")]
         assert _totals(session, w.b.id) == (1, 1)
+
+
+def test_a_red_stage_stands_for_its_incident_only_when_every_stage_is_red(
+    client: TestClient, w: World, db_session: Session
+) -> None:
+    """A RED update given to B alone must not take the count from the flash C holds: the
+    latest stage that is not RED stands for the incident (tests/hub/security/test_counts.py
+    has the pages' side); an incident whose stages are all RED counts as its latest one."""
+    red = {"tlp": "red", "audience": {"organisations": [w.b.id]}}
+    shared = publish(client, w.a, flash())["id"]
+    red_update = publish(client, w.a, {**_follow(shared, shared, "update"), **red})["id"]
+    assert _counting(db_session, shared) == [(shared, "flash")]
+    assert _totals(db_session, w.c.id) == (1, 1)  # C was given the flash only
+    assert _totals(db_session, w.b.id) == (1, 1)  # B holds both: still one incident
+
+    # Withdrawing the shared flash leaves only RED stages: the RED update stands for it now,
+    # for B who holds it, and C no longer counts what it no longer holds anything of.
+    _withdraw(client, w.a, shared)
+    assert _counting(db_session, shared) == [(red_update, "update")]
+    assert _totals(db_session, w.b.id) == (1, 1)
+    assert _totals(db_session, w.c.id) == (0, 0)
+
+    all_red = publish(client, w.a, {**flash(), **red})["id"]
+    red_final = publish(client, w.a, {**_follow(all_red, all_red, "final"), **red})["id"]
+    assert _counting(db_session, all_red) == [(red_final, "final")]

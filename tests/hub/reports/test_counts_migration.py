@@ -41,7 +41,14 @@ def test_existing_reports_get_their_incident_and_whether_they_count(
         "F4": ("incident", "flash", None, 0, False),
         "T4": ("incident", "update", "F4", 10, False),
         "V4": ("incident", "update", "F4", 10, False),
+        # A TLP:RED update of a shared flash: the flash still counts (a RED stage counts only
+        # when every live stage is RED); all RED: the latest counts.
+        "F5": ("incident", "flash", None, 0, False),
+        "U5": ("incident", "update", "F5", 10, False),
+        "F6": ("incident", "flash", None, 0, False),
+        "U6": ("incident", "update", "F6", 10, False),
     }
+    red = {"U5", "F6", "U6"}
     ids = {name: str(uuid.uuid4()) for name in reports}
     try:
         meta = MetaData()
@@ -70,6 +77,7 @@ def test_existing_reports_get_their_incident_and_whether_they_count(
                             idempotency_key=None,
                             created_at=at,
                             withdrawn_at=at if withdrawn else None,
+                            tlp="red" if name in red else "amber",
                         )
                     ],
                 )
@@ -103,6 +111,10 @@ def test_existing_reports_get_their_incident_and_whether_they_count(
             "F4": ("F4", False),
             "T4": ("F4", ids["T4"] == later_of_4),
             "V4": ("F4", ids["V4"] == later_of_4),
+            "F5": ("F5", True),
+            "U5": ("F5", False),
+            "F6": ("F6", False),
+            "U6": ("F6", True),
         }
         # And back: the downgrade restores the periodic index it replaced.
         command.downgrade(config, BEFORE)

@@ -69,15 +69,6 @@ def test_a_red_report_leaves_no_trace_for_an_organisation_not_holding_it(
     assert _main(held) != before["periodic"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "FINDING (not fixed here: hub/reports/counting.py belongs to the incident-count work): "
-        "elect() lets a later stage the reader cannot see (a TLP:RED update) stand for the "
-        "incident, so the stage the reader can see stops counting and the count reveals the "
-        "RED update. See /work/notes/adversary.md."
-    ),
-)
 def test_a_red_update_of_a_shared_flash_does_not_change_the_count_of_a_non_holder(
     client: TestClient, browser: Browser, w: World
 ) -> None:

@@ -90,7 +90,7 @@ def schedule(
     briefing = service.schedule(
         session, actor=actor, briefing_in=body, now=utcnow(), secret=alert_secret(settings)
     )
-    return views.read_briefing(session, briefing)
+    return views.read_briefing(session, briefing, actor)
 
 
 @router.get("/briefings/{briefing_id}", response_model=BriefingRead, responses=_PROBLEMS)
@@ -106,7 +106,9 @@ def answer(
         session, actor=actor, briefing_id=briefing_id, attending=body.attending, now=utcnow()
     )
     briefing = service.get_briefing(session, invitation.briefing_id)
-    return InvitationRead(briefing=views.read_briefing(session, briefing), answer=invitation.answer)
+    return InvitationRead(
+        briefing=views.read_briefing(session, briefing, actor), answer=invitation.answer
+    )
 
 
 @router.post(

@@ -33,7 +33,8 @@ def local_start(briefing: Briefing) -> str:
     return start.strftime("%Y-%m-%d %H:%M")
 
 
-def _reads(session: Session, briefings: list[Briefing]) -> list[BriefingRead]:
+def _reads(session: Session, briefings: list[Briefing], actor: Actor | None) -> list[BriefingRead]:
+    """`actor` None: a reader who is not logged in (the answer link)."""
     counts: dict[tuple[str, str | None], int] = {}
     if briefings:
         for briefing_id, answer, n in session.execute(
@@ -50,11 +51,38 @@ def _reads(session: Session, briefings: list[Briefing]) -> list[BriefingRead]:
         read.attending, read.declined = yes, no
         read.invited = yes + no + counts.get((b.id, None), 0)
         out.append(read)
-    return out
+    return _minutes_for(session, out, actor)
 
 
-def read_briefing(session: Session, briefing: Briefing) -> BriefingRead:
-    return _reads(session, [briefing])[0]
+def _minutes_for(
+    session: Session, reads: list[BriefingRead], actor: Actor | None
+) -> list[BriefingRead]:
+    """The minutes' report id only for coordinators and the members of an organisation that
+    attended (those it was sealed to), as the briefing's page links it: to anyone else it
+    is the id of a report their organisation was not given."""
+    if actor is not None and actor.member is not None and actor.member.has_role(Role.COORDINATOR):
+        return reads
+    with_minutes = [r.id for r in reads if r.minutes_report_id]
+    attended: set[str] = set()
+    if with_minutes and actor is not None and actor.member is not None:
+        attended = set(
+            session.scalars(
+                select(BriefingInvitation.briefing_id).where(
+                    BriefingInvitation.briefing_id.in_(with_minutes),
+                    BriefingInvitation.organisation_id == actor.member.organisation_id,
+                    BriefingInvitation.answer == Answer.YES,
+                )
+            )
+        )
+    for read in reads:
+        if read.minutes_report_id and read.id not in attended:
+            read.minutes_report_id = None
+    return reads
+
+
+def read_briefing(session: Session, briefing: Briefing, actor: Actor | None = None) -> BriefingRead:
+    """`actor` None (the answer link, no login): the minutes' id is left out."""
+    return _reads(session, [briefing], actor)[0]
 
 
 @dataclass(frozen=True)
@@ -80,7 +108,7 @@ def area_briefings(
     series = active_series(session, area_code)
     query = select(Briefing).where(Briefing.area_code == area_code).order_by(Briefing.starts_at)
     rows = list(session.scalars(_visible(query, actor)))
-    reads = _reads(session, rows)
+    reads = _reads(session, rows, actor)
     return AreaBriefings(
         series=SeriesRead.model_validate(series) if series else None,
         upcoming=[r for r in reads if r.starts_at > now],
@@ -105,7 +133,7 @@ def upcoming(session: Session, *, actor: Actor, now: dt.datetime) -> list[Briefi
     """Those of the last 12 hours and ahead that this person may see."""
     query = select(Briefing).where(Briefing.starts_at > now - dt.timedelta(hours=12))
     query = _visible(query.order_by(Briefing.starts_at).limit(200), actor)
-    return _reads(session, list(session.scalars(query)))
+    return _reads(session, list(session.scalars(query)), actor)
 
 
 def upcoming_in(
@@ -123,7 +151,7 @@ def upcoming_in(
         .order_by(Briefing.starts_at)
         .limit(limit)
     )
-    return _reads(session, list(session.scalars(_visible(query, actor))))
+    return _reads(session, list(session.scalars(_visible(query, actor))), actor)
 
 
 @dataclass(frozen=True)
@@ -173,7 +201,7 @@ def briefing_detail(session: Session, *, actor: Actor, briefing_id: str) -> Brie
     report = briefing.minutes_report_id
     member = actor.member
     return BriefingDetail(
-        read_briefing(session, briefing),
+        read_briefing(session, briefing, actor),
         invited,
         mine,
         manage,

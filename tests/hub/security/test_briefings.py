@@ -459,3 +459,33 @@ def test_over_long_minutes_are_refused_not_a_500(
     assert "text/html" in posted.headers["content-type"]
     shown = client.get(f"{API}/briefings/{meeting.id}", headers=w.a.headers).json()
     assert shown["minutes_report_id"] is None
+
+
+def test_the_minutes_report_id_is_given_only_to_those_it_was_sealed_to(
+    db_session: Session, client: TestClient, settings: Settings, w: World, meeting: Meeting
+) -> None:
+    """FINDING (minor): the page hid the minutes' link from invitees who did not attend, but
+    the API gave every invitee the report's id (`minutes_report_id`) — the id of a report
+    their organisation was not given, which the periodic report, for one, never shows."""
+    for who, answer in ((w.a, "yes"), (w.b, "no")):
+        token = _token(db_session, settings, meeting.id, who)
+        assert client.post(f"/b/{token}", data={"answer": answer}).status_code == 200
+    published = client.post(
+        f"{API}/briefings/{meeting.id}/minutes", json={"text": "Compte rendu"}, headers=w.a.headers
+    )
+    assert published.status_code == 201, published.text
+    report = published.json()["report_id"]
+    for headers, expected in ((w.a.headers, report), (meeting.coordinator, report)):
+        assert (
+            client.get(f"{API}/briefings/{meeting.id}", headers=headers).json()["minutes_report_id"]
+            == expected
+        )
+    for party in (w.b, w.c):  # declined; never answered
+        one = client.get(f"{API}/briefings/{meeting.id}", headers=party.headers)
+        assert one.status_code == 200
+        assert report not in one.text
+        listed = client.get(f"{API}/areas/CD61/briefings", headers=party.headers)
+        assert [b["id"] for b in listed.json()] == [meeting.id]
+        assert report not in listed.text
+    token_b = _token(db_session, settings, meeting.id, w.b)
+    assert report not in client.get(f"/b/{token_b}").text

@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -105,7 +106,14 @@ def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _mailto(address: str) -> str:
+    """A mailto: link to exactly this address: RFC 6068 gives `?`, `&`, `%` and `#` a meaning
+    in the link, and a local part may contain them ("a?cc=x@…" would add a recipient)."""
+    return "mailto:" + quote(address, safe="@")
+
+
 env.filters["label"] = label
+env.filters["mailto"] = _mailto
 env.filters["first_upper"] = _first_upper
 env.filters["pair"] = _pair
 env.filters["date"] = _date

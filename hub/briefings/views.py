@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hub.actors import Actor
+from hub.areas.facts import get_area
 from hub.briefings.levels import active_series
 from hub.briefings.models import (
     Answer,
@@ -105,6 +106,7 @@ def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
 def area_briefings(
     session: Session, area_code: str, *, actor: Actor, now: dt.datetime
 ) -> AreaBriefings:
+    get_area(session, area_code)  # an unknown area is a 404, not an empty list
     series = active_series(session, area_code)
     query = select(Briefing).where(Briefing.area_code == area_code).order_by(Briefing.starts_at)
     rows = list(session.scalars(_visible(query, actor)))

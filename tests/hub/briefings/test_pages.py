@@ -186,6 +186,9 @@ def test_the_api_schedules_and_answers_with_problem_json(
     assert made.json()["local_start"] == "2099-03-03 10:00"
     listed = client.get("/api/v1/areas/CD61/briefings", headers=coord)
     assert [b["id"] for b in listed.json()] == [made.json()["id"]]
+    unknown_area = client.get("/api/v1/areas/ZZ99/briefings", headers=coord)
+    assert unknown_area.status_code == 404
+    assert unknown_area.headers["content-type"].startswith("application/problem+json")
     missing = client.post("/api/v1/briefing-series/nope/confirm", headers=coord)
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")

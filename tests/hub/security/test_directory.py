@@ -126,3 +126,15 @@ def test_long_or_odd_area_on_the_page_is_a_4xx_page(browser: Browser, w: World) 
     nul = b.get("/directory", params={"area": "CD61\x00"})
     assert nul.status_code == 200  # read as no area asked for: the page offers my areas
     assert "\x00" not in nul.text
+
+
+def test_a_shown_address_cannot_add_recipients_to_the_mail_link(
+    client: TestClient, browser: Browser, w: World
+) -> None:
+    """A local part may hold `?` and `=`: as typed into mailto: it would become a second
+    recipient ("cc=") in the partner's mail program. The link carries the address alone."""
+    _show(client, w.a.headers, show=["name", "email"], email="fp?cc=spy@attacker.example.org")
+    page = browser(w.b.email).get("/directory?area=CD61")
+    assert page.status_code == 200
+    assert 'href="mailto:fp%3Fcc%3Dspy@attacker.example.org"' in page.text
+    assert "mailto:fp?cc=" not in page.text

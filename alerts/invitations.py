@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.facts import AlertFacts, AlertKind, InvitationFacts, Recipient
-from alerts.models import AlertDelivery, AlertEvent, DeliveryStatus
-from alerts.outbox import InvitationNotice, facts_to_json, notice_from_json
+from alerts.models import AlertEvent
+from alerts.outbox import InvitationNotice, facts_to_json, notice_from_json, plan_one_email
 
 JOIN_PATH = "/join/"
 
@@ -37,23 +37,9 @@ def notice_of(event: AlertEvent) -> InvitationNotice:
 
 def plan(session: Session, event: AlertEvent, now: dt.datetime) -> int:
     """One email delivery, keyed by the invitation (there is no member yet)."""
-    notice = notice_of(event)
-    [organisation] = event.organisations
-    session.add(
-        AlertDelivery(
-            event_id=event.id,
-            liaison_id=notice.invitation,
-            organisation_id=organisation,
-            channel="email",
-            step=0,
-            kind=AlertKind.INVITATION.value,
-            status=DeliveryStatus.PENDING.value,
-            due_at=now,
-            created_at=now,
-        )
+    return plan_one_email(
+        session, event, recipient=notice_of(event).invitation, kind=AlertKind.INVITATION, now=now
     )
-    session.flush()
-    return 1
 
 
 def prepare(event: AlertEvent, base_url: str) -> tuple[str, AlertFacts, Recipient]:

@@ -31,7 +31,7 @@ from alerts.facts import (
     ReportFacts,
     ShareFacts,
 )
-from alerts.models import AlertEvent
+from alerts.models import AlertDelivery, AlertEvent, DeliveryStatus
 
 Facts = ReportFacts | LevelChangeFacts
 
@@ -413,6 +413,30 @@ def enqueue_weekly(session: Session, *, notice: WeeklyNotice, organisation: str)
         organisations=[organisation],
         areas=[report.area_code],
     )
+
+
+def plan_one_email(
+    session: Session, event: AlertEvent, *, recipient: str, kind: AlertKind, now: dt.datetime
+) -> int:
+    """Plan an event that goes to one address by email, due now (an invitation, keyed by the
+    invitation as there is no member yet; a liaison's weekly report, keyed by the member).
+    The event names the one organisation it concerns."""
+    [organisation] = event.organisations
+    session.add(
+        AlertDelivery(
+            event_id=event.id,
+            liaison_id=recipient,
+            organisation_id=organisation,
+            channel="email",
+            step=0,
+            kind=AlertKind(kind).value,
+            status=DeliveryStatus.PENDING.value,
+            due_at=now,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return 1
 
 
 def pending_events(session: Session, *, limit: int = 100) -> list[AlertEvent]:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from alerts.facts import AlertFacts, AlertKind
-from alerts.models import AlertDelivery, AlertEvent, DeliveryStatus
-from alerts.outbox import WeeklyNotice, notice_from_json
+from alerts.models import AlertEvent
+from alerts.outbox import WeeklyNotice, notice_from_json, plan_one_email
 
 
 def notice_of(event: AlertEvent) -> WeeklyNotice:
@@ -30,23 +30,9 @@ def notice_of(event: AlertEvent) -> WeeklyNotice:
 
 def plan(session: Session, event: AlertEvent, now: dt.datetime) -> int:
     """One email delivery to the liaison, due now."""
-    notice = notice_of(event)
-    [organisation] = event.organisations
-    session.add(
-        AlertDelivery(
-            event_id=event.id,
-            liaison_id=notice.member,
-            organisation_id=organisation,
-            channel="email",
-            step=0,
-            kind=AlertKind.WEEKLY_REPORT.value,
-            status=DeliveryStatus.PENDING.value,
-            due_at=now,
-            created_at=now,
-        )
+    return plan_one_email(
+        session, event, recipient=notice_of(event).member, kind=AlertKind.WEEKLY_REPORT, now=now
     )
-    session.flush()
-    return 1
 
 
 def report_path(notice: WeeklyNotice) -> str:
